@@ -1,0 +1,115 @@
+// Shared by `npm start` and `npm test`: install what is missing, or fail with an exact message.
+const { spawnSync, spawn } = require('node:child_process');
+const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', '..');
+
+function fail(message) {
+  console.error(`\n✖ ${message}\n`);
+  process.exit(1);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  return r.status === 0;
+}
+
+function has(binary) {
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status === 0;
+}
+
+/** npm dependencies: `npm ci` when node_modules is missing or older than the lock file. */
+function ensureNodeModules() {
+  const marker = path.join(root, 'node_modules', '.package-lock.json');
+  if (existsSync(marker)) return;
+  console.log('› installing npm dependencies (npm ci)…');
+  if (!run('npm', ['ci', '--no-audit', '--no-fund']))
+    fail('npm ci failed: see the npm output above');
+}
+
+let aptUpdated = false;
+/** A Debian package's binary; installed with apt-get when running as root. */
+function ensureBinary(binary, aptPackage) {
+  if (has(binary)) return;
+  if (process.getuid && process.getuid() !== 0) {
+    fail(`'${binary}' is not installed. Install it with: sudo apt-get install -y ${aptPackage}`);
+  }
+  console.log(`› installing ${aptPackage} (apt-get)…`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  if (!aptUpdated && !run('apt-get', ['update', '-qq'], { env })) fail('apt-get update failed');
+  aptUpdated = true;
+  if (!run('apt-get', ['install', '-y', '-qq', aptPackage], { env }))
+    fail(`apt-get install ${aptPackage} failed`);
+  if (!has(binary)) fail(`'${binary}' is still missing after installing ${aptPackage}`);
+}
+
+function ping(url, timeoutMs = 1000) {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    const socket = net.connect({ host: u.hostname, port: Number(u.port || 6379) });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+/**
+ * Redis at REDIS_URL, or a private redis-server on a free loopback port that lives as
+ * long as the caller (stopped by the returned `stop`, and killed with us on exit).
+ */
+async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') {
+  if (await ping(url)) return { url, stop: async () => {} };
+  if (process.env.REDIS_URL) fail(`REDIS_URL=${process.env.REDIS_URL} does not answer PING`);
+  ensureBinary('redis-server', 'redis-server');
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'ezlive-redis-'));
+  const child = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
+  const privateUrl = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50 && !(await ping(privateUrl)); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  if (!(await ping(privateUrl))) fail(`could not start redis-server on port ${port}`);
+  console.log(`› started a private redis-server at ${privateUrl}`);
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', () => child.kill('SIGKILL'));
+  return { url: privateUrl, stop };
+}
+
+module.exports = { root, fail, run, has, ensureNodeModules, ensureBinary, ensureRedis, freePort };
