@@ -1,0 +1,207 @@
+import type { Redis } from 'ioredis';
+import { foldDocument, type Projection, type RecordedEvent } from '@ezlive/domain';
+import { RedisEventStore } from '../event-store/redis-event-store';
+import { ReadModelStore } from './read-model-store';
+
+type AnyProjection = Projection<{ version: number }>;
+type Folded = Map<
+  string,
+  { p: AnyProjection; docId: string; doc: { version: number } | null; version: number }
+>;
+
+export interface RebuildReport {
+  generation: number;
+  previousGeneration: number;
+  events: number;
+  documents: number;
+  ms: number;
+}
+
+export class RebuildInProgressError extends Error {
+  readonly code = 'REBUILD_IN_PROGRESS';
+}
+
+/** How long the replaced generation stays readable after a switch (in-flight reads). */
+const OLD_GENERATION_GRACE_MS = 5_000;
+const SCAN_BATCH = 2_000;
+const WRITE_BATCH = 100;
+
+/**
+ * Rebuilds every read model into a fresh generation and switches readers atomically,
+ * and tells whether the live projectors have caught up. Rebuild protocol:
+ * 1. publish `next`, so live projectors write new events to both generations;
+ * 2. fold the partitions up to their current ends in memory and write the documents
+ *    (newer-wins writes, so a projector that got there first is never overwritten);
+ * 3. catch up from those ends to the new ends;
+ * 4. point `current` at the new generation and drop `next` in one MULTI;
+ * 5. delete the old generation after a grace period.
+ */
+export class ProjectionAdmin {
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: RedisEventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly projections: AnyProjection[],
+  ) {}
+
+  async rebuild(now: () => number = Date.now): Promise<RebuildReport> {
+    const keys = this.store.keys;
+    const started = now();
+    const previous = await this.readModels.currentGeneration();
+    const generation = await this.redis.incr(keys.generationSequence);
+    const claimed = await this.redis.set(
+      keys.nextGeneration,
+      String(generation),
+      'PX',
+      10 * 60_000,
+      'NX',
+    );
+    if (claimed !== 'OK')
+      throw new RebuildInProgressError('a projection rebuild is already running');
+    try {
+      // Partitions are independent and a stream lives in exactly one, so each partition is
+      // scanned, folded and written on its own, concurrently: parsing, folding and writing
+      // overlap the other partitions' reads.
+      const scanned = await Promise.all(
+        Array.from({ length: keys.partitions }, (_, p) => this.rebuildPartition(generation, p)),
+      );
+      const ends = scanned.map((s) => s.after);
+      let events = scanned.reduce((sum, s) => sum + s.events, 0);
+      const documents = scanned.reduce((sum, s) => sum + s.documents, 0);
+      // Anything appended while we scanned: the projectors wrote it to `next` too, but an
+      // event they read before `next` was published may still be missing. Fold the tail.
+      for (let partition = 0; partition < keys.partitions; partition++) {
+        for (let after = ends[partition]; ;) {
+          const batch = await this.store.readPartition(partition, after, SCAN_BATCH);
+          if (batch.length === 0) break;
+          for (const { event } of batch) await this.applyLive(generation, event);
+          events += batch.length;
+          after = batch[batch.length - 1].id;
+        }
+      }
+      await this.redis
+        .multi()
+        .set(keys.currentGeneration, String(generation))
+        .del(keys.nextGeneration)
+        .exec();
+      if (previous !== generation) this.scheduleDelete(previous);
+      return {
+        generation,
+        previousGeneration: previous,
+        events,
+        documents,
+        ms: now() - started,
+      };
+    } catch (err) {
+      await this.redis.del(keys.nextGeneration);
+      throw err;
+    }
+  }
+
+  private async applyLive(generation: number, event: RecordedEvent): Promise<void> {
+    for (const p of this.projections) {
+      if (event.metadata.streamId.startsWith(p.streamPrefix) && p.canHandle(event.type)) {
+        await this.readModels.apply(this.store, generation, p, event);
+      }
+    }
+  }
+
+  private fold(docs: Folded, event: RecordedEvent): void {
+    for (const p of this.projections) {
+      const { streamId, version } = event.metadata;
+      if (!streamId.startsWith(p.streamPrefix)) continue;
+      const key = `${p.name}\u0000${streamId}`;
+      const entry = docs.get(key) ?? {
+        p,
+        docId: streamId.slice(p.streamPrefix.length),
+        doc: null,
+        version: 0,
+      };
+      if (version <= entry.version) continue; // duplicate partition entry
+      entry.doc = foldDocument(p, [event], entry.doc);
+      entry.version = version;
+      docs.set(key, entry);
+    }
+  }
+
+  private async rebuildPartition(
+    generation: number,
+    partition: number,
+  ): Promise<{ after: string; events: number; documents: number }> {
+    const docs: Folded = new Map();
+    let after = '0-0';
+    let events = 0;
+    for (;;) {
+      const batch = await this.store.readPartition(partition, after, SCAN_BATCH);
+      if (batch.length === 0) break;
+      for (const { event } of batch) this.fold(docs, event);
+      events += batch.length;
+      after = batch[batch.length - 1].id;
+    }
+    const byProjection = new Map<
+      string,
+      Array<{ docId: string; version: number; doc: { version: number } | null }>
+    >();
+    for (const { p, docId, doc, version } of docs.values()) {
+      const list = byProjection.get(p.name) ?? [];
+      list.push({ docId, version, doc });
+      byProjection.set(p.name, list);
+    }
+    for (const [name, list] of byProjection) {
+      for (let i = 0; i < list.length; i += WRITE_BATCH)
+        await this.readModels.writeDocs(generation, name, list.slice(i, i + WRITE_BATCH));
+    }
+    return { after, events, documents: docs.size };
+  }
+
+  private scheduleDelete(generation: number): void {
+    const timer = setTimeout(
+      () => void this.deleteGeneration(generation).catch(() => undefined),
+      OLD_GENERATION_GRACE_MS,
+    );
+    timer.unref();
+  }
+
+  /** Removes every key of a generation (UNLINK, non-blocking on the server). */
+  async deleteGeneration(generation: number): Promise<number> {
+    let cursor = '0';
+    let removed = 0;
+    const pattern = `${this.store.keys.prefix}:rm:{g${generation}}:*`;
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (batch.length > 0) removed += await this.redis.unlink(...batch);
+      cursor = next;
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  /** True when every projection group has delivered and acked every partition entry. */
+  async caughtUp(): Promise<boolean> {
+    const keys = this.store.keys;
+    for (const partition of keys.allPartitions()) {
+      const info = (await this.redis.call('XINFO', 'STREAM', partition)) as unknown[];
+      const last = String(info[info.indexOf('last-generated-id') + 1]);
+      const groups = (await this.redis.call('XINFO', 'GROUPS', partition)) as unknown[][];
+      for (const p of this.projections) {
+        const g = groups.find((row) => row[row.indexOf('name') + 1] === keys.consumerGroup(p.name));
+        if (!g) return false;
+        if (
+          String(g[g.indexOf('last-delivered-id') + 1]) !== last ||
+          Number(g[g.indexOf('pending') + 1]) !== 0
+        )
+          return false;
+      }
+    }
+    return true;
+  }
+
+  /** Test and CLI hook: resolves once projections have caught up, or throws on timeout. */
+  async waitForCatchUp(timeoutMs = 10_000, pollMs = 25): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.caughtUp())) {
+      if (Date.now() > deadline)
+        throw new Error(`projections did not catch up within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+}

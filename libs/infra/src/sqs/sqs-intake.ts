@@ -1,0 +1,160 @@
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+
+export interface SqsIntakeOptions {
+  /** Custom endpoint for SQS-protocol servers (fauxqs, ElasticMQ); unset for AWS. */
+  endpoint?: string;
+  region: string;
+  /** Queue name; created (with its dead-letter queue) when it does not exist. */
+  queueName: string;
+  /** Receives before a message moves to the dead-letter queue. @defaultValue 5 */
+  maxReceiveCount?: number;
+  /** Static credentials; unset uses the SDK's default provider chain. */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The only message on the intake queue: which job needs placing. */
+export interface IntakeMessage {
+  jobId: string;
+}
+
+/**
+ * Job intake over SQS. Works against AWS and any SQS-protocol server: only
+ * CreateQueue/GetQueueUrl/Send/Receive/Delete/GetQueueAttributes are used.
+ */
+export class SqsIntake {
+  readonly client: SQSClient;
+  private queueUrl?: string;
+  private dlqUrl?: string;
+
+  constructor(private readonly options: SqsIntakeOptions) {
+    this.client = new SQSClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      maxAttempts: 3,
+    });
+  }
+
+  /** Idempotent: resolves the queue URLs, creating the queue and its DLQ if needed. */
+  async ensureQueues(): Promise<{ queueUrl: string; dlqUrl: string }> {
+    if (this.queueUrl && this.dlqUrl) return { queueUrl: this.queueUrl, dlqUrl: this.dlqUrl };
+    const dlqName = `${this.options.queueName}-dlq`;
+    const dlq = await this.client.send(new CreateQueueCommand({ QueueName: dlqName }));
+    const dlqArn = (
+      await this.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+      )
+    ).Attributes?.QueueArn;
+    const main = await this.client.send(
+      new CreateQueueCommand({
+        QueueName: this.options.queueName,
+        Attributes: {
+          VisibilityTimeout: '30',
+          ...(dlqArn
+            ? {
+                RedrivePolicy: JSON.stringify({
+                  deadLetterTargetArn: dlqArn,
+                  maxReceiveCount: this.options.maxReceiveCount ?? 5,
+                }),
+              }
+            : {}),
+        },
+      }),
+    );
+    this.queueUrl = main.QueueUrl!;
+    this.dlqUrl = dlq.QueueUrl!;
+    return { queueUrl: this.queueUrl, dlqUrl: this.dlqUrl };
+  }
+
+  async send(message: IntakeMessage): Promise<void> {
+    const { queueUrl } = await this.ensureQueues();
+    await this.client.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+    );
+  }
+
+  /** Long poll: waits up to `waitSeconds` for up to `max` messages. */
+  async receive(max = 10, waitSeconds = 20, abortSignal?: AbortSignal): Promise<Message[]> {
+    const { queueUrl } = await this.ensureQueues();
+    const out = await this.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: max,
+        WaitTimeSeconds: waitSeconds,
+        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      }),
+      { abortSignal },
+    );
+    return out.Messages ?? [];
+  }
+
+  async delete(receiptHandle: string): Promise<void> {
+    const { queueUrl } = await this.ensureQueues();
+    await this.client.send(
+      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }),
+    );
+  }
+
+  /** Moves a message that can never succeed to the DLQ explicitly (then deletes it). */
+  async deadLetter(message: Message, reason: string): Promise<void> {
+    const { dlqUrl } = await this.ensureQueues();
+    await this.client.send(
+      new SendMessageCommand({
+        QueueUrl: dlqUrl,
+        MessageBody: message.Body ?? '',
+        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
+      }),
+    );
+    if (message.ReceiptHandle) await this.delete(message.ReceiptHandle);
+  }
+
+  async depth(which: 'main' | 'dlq' = 'main'): Promise<number> {
+    const { queueUrl, dlqUrl } = await this.ensureQueues();
+    const out = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: which === 'main' ? queueUrl : dlqUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(out.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  }
+
+  /** Parses an intake message body; `null` for anything malformed (goes to the DLQ). */
+  static parse(body: string | undefined): IntakeMessage | null {
+    try {
+      const m = JSON.parse(body ?? '') as unknown;
+      if (
+        typeof m === 'object' &&
+        m !== null &&
+        typeof (m as IntakeMessage).jobId === 'string' &&
+        /^[0-9A-HJKMNP-TV-Z]{26}$/.test((m as IntakeMessage).jobId)
+      ) {
+        return { jobId: (m as IntakeMessage).jobId };
+      }
+    } catch {
+      // fall through
+    }
+    return null;
+  }
+
+  destroy(): void {
+    this.client.destroy();
+  }
+
+  /** Resolves a queue URL by name without creating it. */
+  async urlOf(name: string): Promise<string> {
+    return (await this.client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
+  }
+}
