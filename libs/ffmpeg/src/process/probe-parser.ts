@@ -1,0 +1,99 @@
+import { ProcessError } from './process-error';
+
+export interface VideoInfo {
+  codec: string;
+  profile?: string;
+  width: number;
+  height: number;
+  /** Average frame rate (falls back to the nominal rate). */
+  fps?: number;
+  pixelFormat?: string;
+  bitrateKbps?: number;
+}
+
+export interface AudioInfo {
+  codec: string;
+  profile?: string;
+  sampleRateHz: number;
+  channels: number;
+  bitrateKbps?: number;
+}
+
+export interface InputInfo {
+  formatName?: string;
+  durationSec?: number;
+  bitrateKbps?: number;
+  /** First video and audio streams: what the transcode maps (`0:v:0`, `0:a:0`). */
+  video?: VideoInfo;
+  audio?: AudioInfo;
+  streamCount: number;
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  profile?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  pix_fmt?: string;
+  bit_rate?: string;
+  sample_rate?: string;
+  channels?: number;
+}
+
+interface RawProbe {
+  streams?: RawStream[];
+  format?: { format_name?: string; duration?: string; bit_rate?: string };
+}
+
+/** "30000/1001" → 29.97; "0/0" → undefined. */
+export function parseRate(rate: string | undefined): number | undefined {
+  if (!rate) return undefined;
+  const [n, d = '1'] = rate.split('/');
+  const v = Number(n) / Number(d);
+  return Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+function kbps(bits: string | undefined): number | undefined {
+  const v = Number(bits);
+  return bits !== undefined && Number.isFinite(v) && v > 0 ? v / 1000 : undefined;
+}
+
+/** ffprobe `-print_format json -show_streams -show_format` output → typed input info. */
+export function parseProbe(json: string): InputInfo {
+  let raw: RawProbe;
+  try {
+    raw = JSON.parse(json) as RawProbe;
+  } catch {
+    throw new ProcessError('PROBE_FAILED', 'ffprobe output is not JSON');
+  }
+  const streams = raw.streams ?? [];
+  if (streams.length === 0) throw new ProcessError('PROBE_NO_STREAMS', 'no streams found');
+  const v = streams.find((s) => s.codec_type === 'video');
+  const a = streams.find((s) => s.codec_type === 'audio');
+  const duration = Number(raw.format?.duration);
+  return {
+    formatName: raw.format?.format_name,
+    durationSec: Number.isFinite(duration) ? duration : undefined,
+    bitrateKbps: kbps(raw.format?.bit_rate),
+    video: v && {
+      codec: v.codec_name ?? 'unknown',
+      profile: v.profile,
+      width: v.width ?? 0,
+      height: v.height ?? 0,
+      fps: parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate),
+      pixelFormat: v.pix_fmt,
+      bitrateKbps: kbps(v.bit_rate),
+    },
+    audio: a && {
+      codec: a.codec_name ?? 'unknown',
+      profile: a.profile,
+      sampleRateHz: Number(a.sample_rate ?? 0),
+      channels: a.channels ?? 0,
+      bitrateKbps: kbps(a.bit_rate),
+    },
+    streamCount: streams.length,
+  };
+}
