@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { publish } from '../../../../test/support/publisher';
+import { RtmpIngestServer, type Publication } from './rtmp-ingest.server';
+
+jest.setTimeout(30_000);
+
+/** Reads an FLV feed through ffprobe: proves the bytes are a decodable stream. */
+function probeFeed(pub: Publication): Promise<{
+  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;
+}> {
+  const probe = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-i', 'pipe:0'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  let out = '';
+  probe.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  pub.feed.attach(probe.stdin);
+  return new Promise((resolve, reject) => {
+    probe.once('close', () => {
+      pub.feed.detach(probe.stdin);
+      try {
+        resolve(JSON.parse(out));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+describe('RtmpIngestServer (real FFmpeg publishers)', () => {
+  let server: RtmpIngestServer;
+  let port: number;
+  const refused: string[] = [];
+
+  beforeEach(async () => {
+    server = new RtmpIngestServer((key) => (key === 'good-key-123' ? 'JOB1' : null));
+    server.on('refused', (r) => refused.push(r.reason));
+    port = await server.listen(0, '127.0.0.1');
+  });
+  afterEach(async () => {
+    await server.close();
+    refused.length = 0;
+  });
+
+  it('refuses an unknown stream key before accepting any media', async () => {
+    let published = 0;
+    server.on('published', () => published++);
+    const pub = publish(`rtmp://127.0.0.1:${port}/live/wrong-key`, { seconds: 5 });
+    const { code } = await pub.done;
+    expect(code).not.toBe(0);
+    expect(published).toBe(0);
+    expect(refused).toEqual(['unknown stream key']);
+  });
+
+  it('refuses another application name', async () => {
+    const pub = publish(`rtmp://127.0.0.1:${port}/other/good-key-123`, { seconds: 5 });
+    expect((await pub.done).code).not.toBe(0);
+    expect(refused).toEqual(["unknown application 'other'"]);
+  });
+
+  it('accepts the right key, routes it to its job and yields a decodable FLV feed', async () => {
+    const pub = publish(`rtmp://127.0.0.1:${port}/live/good-key-123`, { seconds: 4 });
+    const [publication] = (await once(server, 'published')) as [Publication];
+    expect(publication.jobId).toBe('JOB1');
+    const probed = await probeFeed(publication);
+    expect(probed.streams.map((s) => [s.codec_type, s.codec_name])).toEqual(
+      expect.arrayContaining([
+        ['video', 'h264'],
+        ['audio', 'aac'],
+      ]),
+    );
+    expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({
+      width: 426,
+      height: 240,
+    });
+    const [, reason] = await once(server, 'unpublished');
+    expect(reason).toBe('publisher disconnected');
+    expect(publication.feed.bytesIn).toBeGreaterThan(10_000);
+    await pub.done;
+  });
+
+  it('refuses a second publisher on a job that has one, and kicks on demand', async () => {
+    const first = publish(`rtmp://127.0.0.1:${port}/live/good-key-123`, { seconds: 20 });
+    await once(server, 'published');
+    const second = publish(`rtmp://127.0.0.1:${port}/live/good-key-123`, { seconds: 5 });
+    expect((await second.done).code).not.toBe(0);
+    expect(refused).toEqual(['the job already has a publisher']);
+    server.kick('JOB1', 'job stopped');
+    const [, reason] = await once(server, 'unpublished');
+    expect(reason).toBe('job stopped');
+    expect((await first.done).code).not.toBe(0);
+  });
+});

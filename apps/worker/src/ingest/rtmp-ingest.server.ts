@@ -1,0 +1,164 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import { FlvFeed } from './flv-feed';
+import { createRtmpProtocol, type RtmpProtocol } from './nms-protocol';
+
+/** Maps a presented stream key to the job it belongs to on this worker, or `null`. */
+export type PublishAuthorizer = (streamKey: string) => string | null;
+
+export interface RtmpIngestOptions {
+  /** Only this RTMP application is accepted (`rtmp://host:port/<app>/<key>`). @defaultValue 'live' */
+  app?: string;
+  /** A connection that has not started publishing by then is closed. @defaultValue 10000 */
+  handshakeTimeoutMs?: number;
+  /** A publisher silent this long is disconnected. @defaultValue 10000 */
+  idleTimeoutMs?: number;
+  /** Concurrent TCP connections accepted. @defaultValue 1000 */
+  maxConnections?: number;
+}
+
+export interface Publication {
+  jobId: string;
+  feed: FlvFeed;
+  remoteAddress: string;
+  startedAt: number;
+}
+
+interface Events {
+  /** A publisher presented a valid key and was accepted. */
+  published: [Publication];
+  /** The accepted publisher is gone (disconnect, timeout, kicked). */
+  unpublished: [Publication, string];
+  /** A publish attempt was refused; the key is never included. */
+  refused: [{ remoteAddress: string; reason: string }];
+}
+
+/**
+ * The worker's one public RTMP port. Streams are routed by stream key; a key that does not
+ * belong to a job running on this worker is refused *before* `NetStream.Publish.Start`, so
+ * nothing from an unauthenticated publisher ever reaches FFmpeg. Accepted media is exposed
+ * as an {@link FlvFeed} per job, which the job's FFmpeg reads through its stdin.
+ */
+export class RtmpIngestServer extends EventEmitter<Events> {
+  private server?: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly publications = new Map<string, { publication: Publication; socket: Socket }>();
+  private readonly app: string;
+
+  constructor(
+    private readonly authorize: PublishAuthorizer,
+    private readonly options: RtmpIngestOptions = {},
+  ) {
+    super();
+    this.app = options.app ?? 'live';
+  }
+
+  async listen(port: number, host = '0.0.0.0'): Promise<number> {
+    const server = createServer((socket) => this.accept(socket));
+    server.maxConnections = this.options.maxConnections ?? 1000;
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : port;
+  }
+
+  publication(jobId: string): Publication | undefined {
+    return this.publications.get(jobId)?.publication;
+  }
+
+  /** Disconnects a job's publisher (job stopped or moved). */
+  kick(jobId: string, reason: string): void {
+    const entry = this.publications.get(jobId);
+    if (entry) this.drop(entry.socket, reason);
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
+  }
+
+  private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.setNoDelay(true);
+    const rtmp = createRtmpProtocol();
+    const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    let jobId: string | null = null;
+    let closeReason = 'publisher disconnected';
+
+    // Refuse to answer `publish` on the library's behalf: we answer after the key check.
+    rtmp.respondPublish = () => undefined;
+    rtmp.onOutputCallback = (buffer) => {
+      if (!socket.destroyed) socket.write(buffer);
+    };
+    rtmp.onPlayCallback = () =>
+      this.refuse(socket, rtmp, remoteAddress, 'playback is not served on the ingest port');
+    rtmp.onPushCallback = () => {
+      if (rtmp.streamApp !== this.app)
+        return this.refuse(socket, rtmp, remoteAddress, `unknown application '${rtmp.streamApp}'`);
+      const id = this.authorize(rtmp.streamName);
+      if (!id) return this.refuse(socket, rtmp, remoteAddress, 'unknown stream key');
+      if (this.publications.has(id))
+        return this.refuse(socket, rtmp, remoteAddress, 'the job already has a publisher');
+      jobId = id;
+      const publication: Publication = {
+        jobId: id,
+        feed: new FlvFeed(),
+        remoteAddress,
+        startedAt: Date.now(),
+      };
+      this.publications.set(id, { publication, socket });
+      rtmp.sendStatusMessage(rtmp.streamId, 'status', 'NetStream.Publish.Start', 'publishing');
+      socket.setTimeout(this.options.idleTimeoutMs ?? 10_000);
+      this.emit('published', publication);
+    };
+    rtmp.onPacketCallback = (packet) => {
+      if (jobId) this.publications.get(jobId)?.publication.feed.push(packet);
+    };
+
+    socket.setTimeout(this.options.handshakeTimeoutMs ?? 10_000);
+    socket.on('timeout', () => {
+      closeReason = jobId ? 'publisher idle timeout' : 'no publish before timeout';
+      socket.destroy();
+    });
+    socket.on('data', (data: Buffer) => {
+      const err = rtmp.parserData(data);
+      if (err) {
+        closeReason = 'protocol error';
+        socket.destroy();
+      }
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (!jobId) return;
+      const entry = this.publications.get(jobId);
+      if (entry?.socket !== socket) return;
+      this.publications.delete(jobId);
+      entry.publication.feed.end();
+      this.emit(
+        'unpublished',
+        entry.publication,
+        (socket as Socket & { ezReason?: string }).ezReason ?? closeReason,
+      );
+    });
+  }
+
+  private refuse(socket: Socket, rtmp: RtmpProtocol, remoteAddress: string, reason: string): void {
+    rtmp.sendStatusMessage(rtmp.streamId, 'error', 'NetStream.Publish.BadName', reason);
+    this.emit('refused', { remoteAddress, reason });
+    // Let the status message leave, then close; nothing else is read from this socket.
+    socket.removeAllListeners('data');
+    socket.end(() => socket.destroy());
+    setTimeout(() => socket.destroy(), 1_000).unref();
+  }
+
+  private drop(socket: Socket, reason: string): void {
+    (socket as Socket & { ezReason?: string }).ezReason = reason;
+    socket.destroy();
+  }
+}

@@ -1,0 +1,107 @@
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { Destination } from '@ezlive/domain';
+
+/** Where a job's files go: a local directory needs nothing, S3 and HTTP origins get copies. */
+export interface OriginSink {
+  put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void>;
+  delete(path: string): Promise<void>;
+  close(): void;
+}
+
+export interface S3Credentials {
+  endpoint?: string;
+  region: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+}
+
+/** Any S3 API (AWS, MinIO, fauxqs): keys are `<prefix>/<jobId>/<path>`. */
+export class S3Sink implements OriginSink {
+  private readonly client: S3Client;
+
+  constructor(
+    private readonly bucket: string,
+    private readonly keyPrefix: string,
+    creds: S3Credentials,
+  ) {
+    this.client = new S3Client({
+      region: creds.region,
+      ...(creds.endpoint ? { endpoint: creds.endpoint, forcePathStyle: true } : {}),
+      ...(creds.accessKeyId && creds.secretAccessKey
+        ? {
+            credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
+          }
+        : {}),
+      maxAttempts: 3,
+    });
+  }
+
+  async put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: `${this.keyPrefix}${path}`,
+        Body: body,
+        ContentType: contentType,
+        CacheControl: cacheControl,
+      }),
+    );
+  }
+
+  async delete(path: string): Promise<void> {
+    await this.client.send(
+      new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.keyPrefix}${path}` }),
+    );
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+/** An HTTP origin that accepts PUT and DELETE (nginx WebDAV, Akamai MSL-style ingest). */
+export class HttpSink implements OriginSink {
+  constructor(private readonly base: string) {}
+
+  async put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void> {
+    const res = await fetch(`${this.base}${path}`, {
+      method: 'PUT',
+      body,
+      headers: { 'content-type': contentType, 'cache-control': cacheControl },
+    });
+    if (!res.ok) throw new Error(`PUT ${path}: HTTP ${res.status}`);
+  }
+
+  async delete(path: string): Promise<void> {
+    const res = await fetch(`${this.base}${path}`, { method: 'DELETE' });
+    if (!res.ok && res.status !== 404) throw new Error(`DELETE ${path}: HTTP ${res.status}`);
+  }
+
+  close(): void {}
+}
+
+/** The sink of a job's destination, or `null` for `local` (FFmpeg writes the origin directly). */
+export function sinkFor(
+  destination: Destination,
+  jobId: string,
+  s3: S3Credentials,
+): OriginSink | null {
+  switch (destination.type) {
+    case 'local':
+      return null;
+    case 's3': {
+      const prefix = destination.prefix ? `${destination.prefix.replace(/\/+$/, '')}/` : '';
+      return new S3Sink(destination.bucket, `${prefix}${jobId}/`, {
+        ...s3,
+        region: destination.region ?? s3.region,
+        endpoint: destination.endpoint ?? s3.endpoint,
+      });
+    }
+    case 'http':
+      return new HttpSink(`${destination.baseUrl.replace(/\/+$/, '')}/${jobId}/`);
+    default: {
+      const unreachable: never = destination;
+      return unreachable;
+    }
+  }
+}

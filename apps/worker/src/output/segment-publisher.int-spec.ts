@@ -1,0 +1,83 @@
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HttpSink } from './origin-sink';
+import { SegmentPublisher } from './segment-publisher';
+
+/** A real HTTP origin on loopback that records what it is asked to store and delete. */
+function origin(): Promise<{
+  server: Server;
+  base: string;
+  log: string[];
+  store: Map<string, string>;
+}> {
+  const log: string[] = [];
+  const store = new Map<string, string>();
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString()));
+    req.on('end', () => {
+      log.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''}`.trim());
+      if (req.method === 'PUT') store.set(req.url!, body);
+      if (req.method === 'DELETE') store.delete(req.url!);
+      res.writeHead(req.method === 'PUT' ? 201 : 204).end();
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => {
+      const a = server.address() as { port: number };
+      resolve({ server, base: `http://127.0.0.1:${a.port}/job1/`, log, store });
+    }),
+  );
+}
+
+const until = async (fn: () => boolean) => {
+  for (let i = 0; i < 100 && !fn(); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(fn()).toBe(true);
+};
+
+describe('SegmentPublisher → HTTP origin', () => {
+  it('uploads media before manifests, with content types, and deletes what leaves the window', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
+    mkdirSync(join(dir, '240p'));
+    const o = await origin();
+    const publisher = new SegmentPublisher(dir, new HttpSink(o.base), (err) => {
+      throw err;
+    });
+    try {
+      writeFileSync(join(dir, '240p', 'seg_1_00000.m4s'), 'media-0');
+      writeFileSync(join(dir, '240p', 'init_1.mp4'), 'init');
+      writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\ninit_1.mp4\nseg_1_00000.m4s\n');
+      writeFileSync(join(dir, '240p', 'index.m3u8.tmp'), 'half-written');
+      publisher.start([dir, join(dir, '240p')]);
+      await until(() => o.store.has('/job1/240p/index.m3u8'));
+      const puts = o.log.filter((l) => l.startsWith('PUT'));
+      expect(puts.indexOf('PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl')).toBe(
+        puts.length - 1,
+      );
+      expect(puts).toEqual(
+        expect.arrayContaining([
+          'PUT /job1/240p/seg_1_00000.m4s video/iso.segment',
+          'PUT /job1/240p/init_1.mp4 video/mp4',
+        ]),
+      );
+      expect(o.store.has('/job1/240p/index.m3u8.tmp')).toBe(false);
+
+      writeFileSync(join(dir, '240p', 'seg_1_00001.m4s'), 'media-1');
+      unlinkSync(join(dir, '240p', 'seg_1_00000.m4s')); // left the live window
+      writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\ninit_1.mp4\nseg_1_00001.m4s\n');
+      await until(
+        () =>
+          !o.store.has('/job1/240p/seg_1_00000.m4s') &&
+          o.store.get('/job1/240p/index.m3u8')!.includes('00001'),
+      );
+      expect(o.store.get('/job1/240p/seg_1_00001.m4s')).toBe('media-1');
+      expect(publisher.stats).toMatchObject({ deletes: 1, failures: 0 });
+    } finally {
+      await publisher.close();
+      o.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,152 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative } from 'node:path';
+import type { OriginSink } from './origin-sink';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mpd': 'application/dash+xml',
+  '.m4s': 'video/iso.segment',
+  '.mp4': 'video/mp4',
+  '.ts': 'video/mp2t',
+};
+const MANIFEST = new Set(['.m3u8', '.mpd']);
+
+export interface PublishStats {
+  uploads: number;
+  deletes: number;
+  failures: number;
+  /** Milliseconds from a file's last write to its object being stored, most recent first. */
+  lagMs: number[];
+}
+
+/**
+ * Mirrors a job's local output directory to its origin while FFmpeg writes it. Each pass
+ * uploads media (segments, init files) before manifests, so a manifest never references an
+ * object that is not there yet, and deletes objects whose files left the live window (FFmpeg's
+ * `delete_segments`). Passes run on file-system events and on a short timer as a safety net;
+ * they never overlap.
+ */
+export class SegmentPublisher {
+  private readonly watchers: FSWatcher[] = [];
+  private readonly published = new Map<string, number>(); // path → mtimeMs uploaded
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private again = false;
+  private closed = false;
+  readonly stats: PublishStats = { uploads: 0, deletes: 0, failures: 0, lagMs: [] };
+
+  constructor(
+    private readonly dir: string,
+    private readonly sink: OriginSink,
+    private readonly onError: (err: Error) => void,
+    private readonly intervalMs = 1000,
+  ) {}
+
+  /** Starts watching `dirs` (the job's output directories, which must exist). */
+  start(dirs: string[]): void {
+    for (const d of dirs) {
+      const w = watch(d, () => this.schedule());
+      w.on('error', () => undefined); // a removed directory: the timer pass still runs
+      this.watchers.push(w);
+    }
+    this.timer = setInterval(() => this.schedule(), this.intervalMs);
+    this.schedule();
+  }
+
+  /** Stops watching after one last pass, so the final segments and manifests are published. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    for (const w of this.watchers) w.close();
+    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    await this.pass();
+    this.sink.close();
+  }
+
+  private schedule(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void (async () => {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again && !this.closed);
+      this.running = false;
+    })();
+  }
+
+  private async pass(): Promise<void> {
+    const files = await listFiles(this.dir);
+    const media: Array<[string, number]> = [];
+    const manifests: Array<[string, number]> = [];
+    for (const [path, mtime] of files) {
+      const ext = extname(path);
+      if (!(ext in CONTENT_TYPES) || this.published.get(path) === mtime) continue;
+      (MANIFEST.has(ext) ? manifests : media).push([path, mtime]);
+    }
+    for (const [path, mtime] of [...media, ...manifests]) await this.upload(path, mtime);
+    for (const path of [...this.published.keys()]) {
+      if (files.has(path)) continue;
+      try {
+        await this.sink.delete(path);
+        this.stats.deletes++;
+        this.published.delete(path);
+      } catch (err) {
+        this.stats.failures++;
+        this.onError(err as Error);
+      }
+    }
+  }
+
+  private async upload(path: string, mtime: number): Promise<void> {
+    try {
+      const body = await readFile(join(this.dir, path));
+      const ext = extname(path);
+      await this.sink.put(
+        path,
+        body,
+        CONTENT_TYPES[ext],
+        MANIFEST.has(ext) ? 'no-cache' : 'public, max-age=31536000, immutable',
+      );
+      this.published.set(path, mtime);
+      this.stats.uploads++;
+      if (!MANIFEST.has(ext))
+        this.stats.lagMs = [Date.now() - mtime, ...this.stats.lagMs].slice(0, 500);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // left the window meanwhile
+      this.stats.failures++;
+      this.onError(err as Error);
+    }
+  }
+}
+
+/** Relative path → mtime of every file under `dir` (temp files excluded). */
+async function listFiles(dir: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const walk = async (d: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) await walk(p);
+      else if (!e.name.endsWith('.tmp')) {
+        try {
+          out.set(relative(dir, p), (await stat(p)).mtimeMs);
+        } catch {
+          // removed between readdir and stat
+        }
+      }
+    }
+  };
+  await walk(dir);
+  return out;
+}

@@ -1,0 +1,404 @@
+import { mkdir } from 'node:fs/promises';
+import type { InputInfo as DomainInputInfo, JobSpec } from '@ezlive/domain';
+import {
+  buildTranscode,
+  FfmpegProcess,
+  restartIo,
+  RestartPolicy,
+  type FfmpegExit,
+  type FfmpegProgress,
+  type InputInfo,
+  type TranscodeIo,
+  type TranscodeOutputs,
+} from '@ezlive/ffmpeg';
+import type { JobStats } from '@ezlive/infra';
+import type { Publication } from '../ingest/rtmp-ingest.server';
+import type { OriginSink } from '../output/origin-sink';
+import { SegmentPublisher } from '../output/segment-publisher';
+import { probeFeed } from './feed-probe';
+import type { JobReporter, ReportOutcome } from './job-reporter';
+import { ProcessSampler } from './process-sampler';
+
+/** RTMP: the gateway feeds FFmpeg's stdin. SRT: FFmpeg itself listens for the publisher. */
+export type RunnerInput =
+  { kind: 'rtmp' } | { kind: 'srt'; port: number; passphrase: string; latencyMs?: number };
+
+export interface JobRunnerOptions {
+  input: RunnerInput;
+  /** Seconds a dropped publisher may take to come back (the job's `reconnectWindowSec`). */
+  reconnectWindowSec: number;
+  jobId: string;
+  attempt: number;
+  spec: JobSpec;
+  outputDir: string;
+  runDir: string;
+  ffmpegPath: string;
+  ffprobePath: string;
+  stopTimeoutMs: number;
+  restartMaxAttempts: number;
+  reporter: JobReporter;
+  /** Remote origin (S3, HTTP) the output directory is mirrored to; `null` for local. */
+  sink: OriginSink | null;
+  /** Called when the decider says the job is no longer ours, or it failed for good. */
+  onTerminal: (jobId: string, why: 'fenced' | 'failed') => void;
+  log: (level: 'info' | 'warn' | 'error', msg: string, extra?: object) => void;
+  now?: () => number;
+}
+
+export type RunnerPhase =
+  'waiting' | 'streaming' | 'reconnecting' | 'stopping' | 'stopped' | 'failed';
+
+/**
+ * Runs one assignment (job + attempt) on this worker. A publisher connecting starts an FFmpeg
+ * run that reads its feed; a crash while the publisher stays is restarted with backoff (each
+ * run continues the playlists with a discontinuity); a publisher that drops may come back
+ * within the job's reconnect window without any event; after the window `IngestStopped`.
+ * Run numbers are `attempt × 1000 + n`, so no run of any attempt reuses a segment file name.
+ */
+export class JobRunner {
+  phase: RunnerPhase = 'waiting';
+  private proc?: FfmpegProcess;
+  private outputs?: TranscodeOutputs;
+  private run = 0;
+  private restarts = 0;
+  private publication?: Publication;
+  private reconnectTimer?: NodeJS.Timeout;
+  private restartTimer?: NodeJS.Timeout;
+  private readonly policy: RestartPolicy;
+  private progress?: FfmpegProgress;
+  private sampler?: ProcessSampler;
+  private lastError: string | null = null;
+  private readonly startedAt: number;
+  private activeMs = 0;
+  private activeSince?: number;
+  private lastStats?: { at: number; bytes: number };
+  private sourceFps?: number;
+  private publisher?: SegmentPublisher;
+
+  constructor(private readonly o: JobRunnerOptions) {
+    this.policy = new RestartPolicy({
+      maxAttempts: o.restartMaxAttempts,
+      initialDelayMs: 250,
+      maxDelayMs: 5_000,
+    });
+    this.startedAt = this.now();
+    this.run = o.attempt * 1000;
+  }
+
+  get jobId(): string {
+    return this.o.jobId;
+  }
+
+  get attempt(): number {
+    return this.o.attempt;
+  }
+
+  get ffmpegPid(): number | undefined {
+    return this.proc?.running ? this.proc.pid : undefined;
+  }
+
+  /** An authenticated publisher for this job connected (first time, or back). */
+  async onPublished(publication: Publication): Promise<void> {
+    if (this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed') return;
+    clearTimeout(this.reconnectTimer);
+    const returning = this.phase === 'reconnecting';
+    this.publication = publication;
+    this.phase = 'streaming';
+    this.activeSince = this.now();
+    const input = await probeFeed(publication.feed, this.o.ffprobePath);
+    this.sourceFps = input?.video?.fps ?? this.sourceFps;
+    if (this.publication !== publication) return; // gone while probing
+    if (!returning) {
+      const outcome = await this.o.reporter.report(this.o.jobId, {
+        type: 'ReportIngestStarted',
+        data: {
+          workerId: this.o.reporter.workerId,
+          attempt: this.o.attempt,
+          input: toDomainInput(input),
+        },
+      });
+      if (this.fencedBy(outcome)) return;
+    }
+    await this.startRun();
+  }
+
+  /** The publisher left: FFmpeg reaches end of input; wait for it to come back. */
+  onUnpublished(reason: string, reconnectWindowSec = this.o.reconnectWindowSec): void {
+    if (this.phase !== 'streaming') return;
+    this.publication = undefined;
+    this.accumulateActive();
+    this.phase = 'reconnecting';
+    this.o.log('info', 'publisher left; waiting for it to reconnect', {
+      jobId: this.o.jobId,
+      reason,
+      windowSec: reconnectWindowSec,
+    });
+    this.reconnectTimer = setTimeout(() => void this.endIngest(reason), reconnectWindowSec * 1000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopping';
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.restartTimer);
+    this.publication?.feed.end();
+    this.publication = undefined;
+    this.accumulateActive();
+    await this.proc?.stop();
+    await this.publisher?.close();
+    this.phase = 'stopped';
+  }
+
+  /** Origin upload counters and lag (S3/HTTP destinations). */
+  get publishStats() {
+    return this.publisher?.stats;
+  }
+
+  async stats(): Promise<JobStats> {
+    const now = this.now();
+    const bytes = this.publication?.feed.bytesIn ?? this.lastStats?.bytes ?? 0;
+    const kbps =
+      this.publication && this.lastStats && now > this.lastStats.at
+        ? ((bytes - this.lastStats.bytes) * 8) / (now - this.lastStats.at)
+        : null;
+    this.lastStats = { at: now, bytes };
+    const proc = this.proc?.running ? await this.sampler?.sample(now) : undefined;
+    return {
+      at: new Date(now).toISOString(),
+      attempt: this.o.attempt,
+      ingestBitrateKbps: kbps === null ? null : Math.round(kbps),
+      ingestBytes: bytes,
+      outputFps: this.progress?.fps ?? null,
+      speed: this.progress?.speed ?? null,
+      droppedFrames: this.progress?.dropFrames ?? 0,
+      dupFrames: this.progress?.dupFrames ?? 0,
+      ffmpegCpuPercent: proc?.cpuPercent ?? null,
+      rssBytes: proc?.rssBytes ?? null,
+      uptimeSec: Math.round((now - this.startedAt) / 1000),
+      activeSec: Math.round(
+        (this.activeMs + (this.activeSince ? now - this.activeSince : 0)) / 1000,
+      ),
+      restarts: this.restarts,
+      lastError: this.lastError,
+    };
+  }
+
+  /** SRT: start FFmpeg's listener; it waits for the publisher. Called once the job runs here. */
+  async listen(): Promise<void> {
+    if (
+      this.o.input.kind !== 'srt' ||
+      this.phase === 'stopping' ||
+      this.phase === 'stopped' ||
+      this.phase === 'failed'
+    )
+      return;
+    await this.startRun();
+  }
+
+  private inputOf(): TranscodeIo['input'] {
+    const input = this.o.input;
+    return input.kind === 'srt'
+      ? {
+          kind: 'srt',
+          url: `srt://0.0.0.0:${input.port}`,
+          passphrase: input.passphrase,
+          latencyMs: input.latencyMs,
+        }
+      : { kind: 'url', url: 'pipe:0' };
+  }
+
+  private async startRun(): Promise<void> {
+    const publication = this.publication;
+    const srt = this.o.input.kind === 'srt';
+    if (!srt && (!publication || this.phase !== 'streaming')) return;
+    const probeIo = { input: this.inputOf(), outputDir: this.o.outputDir };
+    // The layout does not depend on the run, so any plan tells where the last playlists are.
+    this.outputs ??= buildTranscode(this.o.spec, probeIo).outputs;
+    const next = await restartIo(this.outputs, this.run);
+    this.run = next.runNumber;
+    const plan = buildTranscode(this.o.spec, { ...probeIo, ...next, sourceFps: this.sourceFps });
+    await Promise.all(plan.outputs.directories.map((d) => mkdir(d, { recursive: true })));
+    if (this.o.sink && !this.publisher) {
+      this.publisher = new SegmentPublisher(this.o.outputDir, this.o.sink, (err) => {
+        this.lastError = `publish: ${err.message}`;
+        this.o.log('warn', 'origin upload failed', { jobId: this.o.jobId, err: err.message });
+      });
+      this.publisher.start([this.o.outputDir, ...plan.outputs.directories]);
+    }
+    const proc = new FfmpegProcess({
+      args: plan.args,
+      command: this.o.ffmpegPath,
+      stdin: srt ? 'ignore' : 'pipe',
+      runDir: this.o.runDir,
+      killTimeoutMs: this.o.stopTimeoutMs,
+    });
+    this.proc = proc;
+    this.progress = undefined;
+    proc.on('progress', (p) => {
+      this.progress = p;
+      if (srt && (p.frame ?? 0) + (p.outTimeSec ?? 0) > 0) void this.onSrtMedia();
+    });
+    void proc.exited.then((exit) => this.onExit(proc, exit));
+    const pid = await proc.start();
+    this.sampler = new ProcessSampler(pid);
+    if (publication && this.publication === publication && proc.stdin)
+      publication.feed.attach(proc.stdin);
+    else proc.stdin?.end();
+    this.o.log('info', 'transcoder started', {
+      jobId: this.o.jobId,
+      attempt: this.o.attempt,
+      run: this.run,
+      pid,
+      startNumber: next.startNumber,
+    });
+  }
+
+  private async onExit(proc: FfmpegProcess, exit: FfmpegExit): Promise<void> {
+    if (proc.stdin) this.publication?.feed.detach(proc.stdin);
+    if (proc !== this.proc || exit.kind === 'stopped') return;
+    if (this.o.input.kind === 'srt') return this.onSrtExit(exit);
+    if (this.phase !== 'streaming') return;
+    if (!this.publication) return; // end of input after the publisher left: expected
+    await this.onCrash(exit);
+  }
+
+  /**
+   * SRT: the listener ended. If media was flowing and it ended cleanly or with an input error,
+   * the publisher left: listen again at once and give it the reconnect window. Anything else
+   * (or an exit while waiting) is a crash, handled by the restart budget.
+   */
+  private async onSrtExit(exit: FfmpegExit): Promise<void> {
+    const left =
+      this.phase === 'streaming' && (exit.kind === 'clean' || exit.kind === 'input-lost');
+    if (left) {
+      this.onUnpublished('publisher disconnected', this.o.reconnectWindowSec);
+      await this.startRun();
+      return;
+    }
+    if (this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed') return;
+    await this.onCrash(exit);
+  }
+
+  /** SRT: the first media of a connection arrived through the listener. */
+  private async onSrtMedia(): Promise<void> {
+    if (
+      this.phase === 'streaming' ||
+      this.phase === 'stopping' ||
+      this.phase === 'stopped' ||
+      this.phase === 'failed'
+    )
+      return;
+    const returning = this.phase === 'reconnecting';
+    clearTimeout(this.reconnectTimer);
+    this.phase = 'streaming';
+    this.activeSince = this.now();
+    if (returning) return;
+    const outcome = await this.o.reporter.report(this.o.jobId, {
+      type: 'ReportIngestStarted',
+      data: { workerId: this.o.reporter.workerId, attempt: this.o.attempt, input: {} },
+    });
+    this.fencedBy(outcome);
+  }
+
+  private async onCrash(exit: FfmpegExit): Promise<void> {
+    // The publisher is still there (or FFmpeg failed on its own), so FFmpeg crashed.
+    const reason = `${exit.kind}${exit.code !== null ? ` (exit ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}: ${exit.stderrTail.at(-1) ?? 'no stderr'}`;
+    this.lastError = reason;
+    const decision = this.policy.onFailure(exit, this.now());
+    if (decision.action === 'give-up') {
+      this.phase = 'failed';
+      this.o.log('error', 'transcoder restart budget spent', { jobId: this.o.jobId, reason });
+      await this.o.reporter.report(this.o.jobId, {
+        type: 'ReportFailed',
+        data: {
+          workerId: this.o.reporter.workerId,
+          attempt: this.o.attempt,
+          reason: decision.error.message,
+          detail: exit.stderrTail.slice(-20),
+        },
+      });
+      this.o.onTerminal(this.o.jobId, 'failed');
+      return;
+    }
+    this.restarts++;
+    this.o.log('warn', 'transcoder exited; restarting', {
+      jobId: this.o.jobId,
+      reason,
+      delayMs: decision.delayMs,
+    });
+    const outcome = await this.o.reporter.report(this.o.jobId, {
+      type: 'ReportTranscoderRestarted',
+      data: {
+        workerId: this.o.reporter.workerId,
+        attempt: this.o.attempt,
+        restart: decision.attempt,
+        exitCode: exit.code,
+        signal: exit.signal,
+        reason,
+      },
+    });
+    if (this.fencedBy(outcome)) return;
+    this.restartTimer = setTimeout(
+      () =>
+        void this.startRun().catch((err: Error) =>
+          this.o.log('error', 'restart failed', { jobId: this.o.jobId, err: err.message }),
+        ),
+      decision.delayMs,
+    );
+  }
+
+  private async endIngest(reason: string): Promise<void> {
+    if (this.phase !== 'reconnecting') return;
+    this.phase = 'waiting';
+    const outcome = await this.o.reporter.report(this.o.jobId, {
+      type: 'ReportIngestStopped',
+      data: { workerId: this.o.reporter.workerId, attempt: this.o.attempt, reason },
+    });
+    this.fencedBy(outcome);
+  }
+
+  private fencedBy(outcome: ReportOutcome): boolean {
+    if (outcome !== 'fenced') return false;
+    this.o.log('warn', 'job is no longer assigned to this worker; stopping it', {
+      jobId: this.o.jobId,
+      attempt: this.o.attempt,
+    });
+    this.o.onTerminal(this.o.jobId, 'fenced');
+    return true;
+  }
+
+  private accumulateActive(): void {
+    if (this.activeSince !== undefined) this.activeMs += this.now() - this.activeSince;
+    this.activeSince = undefined;
+  }
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+}
+
+function toDomainInput(info: InputInfo | null): DomainInputInfo {
+  if (!info) return {};
+  return {
+    ...(info.video
+      ? {
+          video: {
+            codec: info.video.codec,
+            width: info.video.width,
+            height: info.video.height,
+            fps: info.video.fps ?? null,
+          },
+        }
+      : {}),
+    ...(info.audio
+      ? {
+          audio: {
+            codec: info.audio.codec,
+            sampleRateHz: info.audio.sampleRateHz,
+            channels: info.audio.channels,
+          },
+        }
+      : {}),
+    bitrateKbps: info.bitrateKbps ?? null,
+  };
+}

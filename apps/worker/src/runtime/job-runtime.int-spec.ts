@@ -1,0 +1,419 @@
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import {
+  handleCommand,
+  jobDecider,
+  jobStreamId,
+  validateJobSpec,
+  type JobCommand,
+  type JobSpec,
+} from '@ezlive/domain';
+import {
+  commandContext,
+  EventSourcing,
+  fingerprint,
+  JobSecretsStore,
+  JobStatsStore,
+  mintJobSecrets,
+  newId,
+} from '@ezlive/infra';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { publish, type Publisher } from '../../../../test/support/publisher';
+import { startSqsServer } from '../../../../test/support/sqs';
+import { dropPrefix, testRedis, uniquePrefix } from '../../../../test/support/redis';
+import { JobReporter } from './job-reporter';
+import { JobRuntime } from './job-runtime';
+
+jest.setTimeout(60_000);
+
+const WORKER = 'w-test';
+
+function spec(
+  reconnectWindowSec: number,
+  protocol: 'rtmp' | 'srt' = 'rtmp',
+  destination?: object,
+): JobSpec {
+  const r = validateJobSpec({
+    name: 'runtime test',
+    input: { protocol, reconnectWindowSec },
+    output: {
+      segmentDurationSec: 1,
+      windowSec: destination ? 6 : 30,
+      ...(destination ? { destination } : {}),
+    },
+    video: [
+      {
+        name: '240p',
+        codec: 'h264',
+        width: 426,
+        height: 240,
+        bitrateKbps: 400,
+        preset: 'ultrafast',
+      },
+      {
+        name: '144p',
+        codec: 'h264',
+        width: 256,
+        height: 144,
+        bitrateKbps: 150,
+        preset: 'ultrafast',
+      },
+    ],
+    audio: [{ name: 'aac', codec: 'aac', bitrateKbps: 64 }],
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.spec;
+}
+
+async function until<T>(
+  what: string,
+  fn: () => T | Promise<T>,
+  timeoutMs = 20_000,
+): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
+  let redis: Redis;
+  let prefix: string;
+  let es: EventSourcing;
+  let secrets: JobSecretsStore;
+  let runtime: JobRuntime;
+  let media: string;
+  let port: number;
+  const publishers: Publisher[] = [];
+
+  beforeEach(async () => {
+    redis = testRedis();
+    prefix = uniquePrefix('worker');
+    es = new EventSourcing(redis, { prefix, partitions: 4 });
+    secrets = new JobSecretsStore(redis, es.keys);
+    media = mkdtempSync(join(tmpdir(), 'ezlive-worker-'));
+    runtime = new JobRuntime(
+      {
+        workerId: WORKER,
+        publicHost: '127.0.0.1',
+        rtmpPort: 0,
+        srtPortRange: [31000 + (process.pid % 500) * 4, 31003 + (process.pid % 500) * 4],
+        mediaDir: media,
+        stagingDir: join(media, 'staging'),
+        s3: { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' },
+        runDir: join(media, 'run'),
+        ffmpegPath: 'ffmpeg',
+        ffprobePath: 'ffprobe',
+        stopTimeoutMs: 800,
+        restartMaxAttempts: 3,
+        statsIntervalMs: 500,
+        log: () => undefined,
+      },
+      new JobReporter(es.store, WORKER),
+      secrets,
+      new JobStatsStore(redis, es.keys),
+    );
+    port = await runtime.start();
+  });
+  afterEach(async () => {
+    publishers.forEach((p) => p.stop());
+    await runtime.close();
+    await dropPrefix(redis, prefix);
+    redis.disconnect();
+    rmSync(media, { recursive: true, force: true });
+  });
+
+  const run = (jobId: string, c: JobCommand) =>
+    handleCommand(es.store, jobStreamId(jobId), jobDecider, c, commandContext('scheduler'), {
+      metadata: { jobId },
+    });
+  const types = async (jobId: string) =>
+    (await es.store.readStream(jobStreamId(jobId))).map((e) => e.type);
+
+  /** A job created and assigned to this worker, with its stream key. */
+  async function assignedJob(
+    reconnectWindowSec = 0,
+    protocol: 'rtmp' | 'srt' = 'rtmp',
+    destination?: object,
+  ): Promise<{ jobId: string; streamKey: string; srtPassphrase: string }> {
+    const jobId = newId();
+    const s = mintJobSecrets();
+    await secrets.put(jobId, s);
+    await run(jobId, {
+      type: 'CreateJob',
+      data: {
+        jobId,
+        spec: spec(reconnectWindowSec, protocol, destination),
+        warnings: [],
+        streamKeyFingerprint: fingerprint(s.streamKey),
+      },
+    });
+    await run(jobId, { type: 'QueueJob', data: { cost: 10 } });
+    await run(jobId, { type: 'AssignJob', data: { workerId: WORKER } });
+    return { jobId, streamKey: s.streamKey, srtPassphrase: s.srtPassphrase };
+  }
+
+  const start = (url: string, seconds = 30) => {
+    const p = publish(url, { seconds });
+    publishers.push(p);
+    return p;
+  };
+  const mediaSequence = (jobId: string, rendition: string) =>
+    Number(
+      /#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(
+        readFileSync(join(media, jobId, rendition, 'index.m3u8'), 'utf8'),
+      )?.[1],
+    );
+  const segments = (jobId: string, rendition: string) => {
+    const text = readFileSync(join(media, jobId, rendition, 'index.m3u8'), 'utf8');
+    return text.split('\n').filter((l) => l && !l.startsWith('#'));
+  };
+
+  it('right key → JobRunning, IngestStarted and a playable ladder; stop → FFmpeg gone and JobStopped', async () => {
+    const { jobId, streamKey } = await assignedJob();
+    expect(await runtime.startJob(jobId, 1)).toBe('started');
+    expect(await runtime.startJob(jobId, 1)).toBe('already-running');
+    expect(await types(jobId)).toContain('JobRunning');
+
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+    await until('three segments in every rendition', () =>
+      ['240p', '144p', 'aac'].every(
+        (r) => existsSync(join(media, jobId, r, 'index.m3u8')) && segments(jobId, r).length >= 3,
+      ),
+    );
+    expect(await types(jobId)).toContain('IngestStarted');
+    const started = (await es.store.readStream(jobStreamId(jobId))).find(
+      (e) => e.type === 'IngestStarted',
+    )!;
+    expect(started.data).toMatchObject({
+      input: { video: { codec: 'h264', width: 426, height: 240 }, audio: { codec: 'aac' } },
+    });
+
+    const probed = JSON.parse(
+      execFileSync('ffprobe', [
+        '-v',
+        'error',
+        '-show_streams',
+        '-of',
+        'json',
+        join(media, jobId, 'master.m3u8'),
+      ]).toString(),
+    ) as { streams: Array<{ codec_type: string; width?: number }> };
+    expect(
+      probed.streams
+        .filter((s) => s.codec_type === 'video')
+        .map((s) => s.width)
+        .sort(),
+    ).toEqual([256, 426]);
+
+    const stats = await until('stats', () =>
+      new JobStatsStore(redis, es.keys)
+        .latest(jobId)
+        .then((s) => (s && s.ffmpegCpuPercent !== null ? s : null)),
+    );
+    expect(stats.ingestBytes).toBeGreaterThan(0);
+    expect(stats.attempt).toBe(1);
+
+    const pid = runtime.runner(jobId)!.ffmpegPid!;
+    expect(alive(pid)).toBe(true);
+    await run(jobId, { type: 'RequestStop', data: { reason: 'test' } });
+    await runtime.stopJob(jobId, 1, 'stop requested');
+    expect(alive(pid)).toBe(false);
+    expect((await types(jobId)).slice(-2)).toEqual(['StopRequested', 'JobStopped']);
+  });
+
+  it('wrong key → refused, nothing written', async () => {
+    const { jobId } = await assignedJob();
+    await runtime.startJob(jobId, 1);
+    const refused = once(runtime.ingest, 'refused');
+    const p = start(`rtmp://127.0.0.1:${port}/live/not-the-key`, 5);
+    await refused;
+    await p.done;
+    expect(existsSync(join(media, jobId))).toBe(false);
+    expect(await types(jobId)).not.toContain('IngestStarted');
+  });
+
+  it('FFmpeg killed → TranscoderRestarted, playlist continues monotonic with a discontinuity', async () => {
+    const { jobId, streamKey } = await assignedJob();
+    await runtime.startJob(jobId, 1);
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+    await until(
+      'segments',
+      () =>
+        existsSync(join(media, jobId, '240p', 'index.m3u8')) && segments(jobId, '240p').length >= 2,
+    );
+    const before = segments(jobId, '240p');
+    const seqBefore = mediaSequence(jobId, '240p');
+    const sizes = before.map((f) => statSync(join(media, jobId, '240p', f)).size);
+    const firstPid = runtime.runner(jobId)!.ffmpegPid!;
+    process.kill(firstPid, 'SIGKILL');
+    await until('a new FFmpeg', () => {
+      const pid = runtime.runner(jobId)?.ffmpegPid;
+      return pid !== undefined && pid !== firstPid;
+    });
+    await until('segments of the new run', () =>
+      segments(jobId, '240p').some((f) => !before.includes(f)),
+    );
+    expect(await types(jobId)).toContain('TranscoderRestarted');
+    const playlist = readFileSync(join(media, jobId, '240p', 'index.m3u8'), 'utf8');
+    expect(playlist).toContain('#EXT-X-DISCONTINUITY');
+    // The media sequence continues after the last segment of the crashed run…
+    expect(mediaSequence(jobId, '240p')).toBeGreaterThanOrEqual(seqBefore + before.length);
+    // …under new file names, and no file of the crashed run was overwritten.
+    expect(segments(jobId, '240p').filter((f) => before.includes(f))).toEqual([]);
+    expect(before.map((f) => statSync(join(media, jobId, '240p', f)).size)).toEqual(sizes);
+  });
+
+  it('publisher back within the window keeps the job; after the window → IngestStopped, then IngestStarted again', async () => {
+    const { jobId, streamKey } = await assignedJob(3);
+    await runtime.startJob(jobId, 1);
+    const url = `rtmp://127.0.0.1:${port}/live/${streamKey}`;
+    let p = start(url);
+    await until(
+      'segments',
+      () =>
+        existsSync(join(media, jobId, '240p', 'index.m3u8')) && segments(jobId, '240p').length >= 2,
+    );
+    p.stop();
+    await once(runtime.ingest, 'unpublished');
+    p = start(url); // back within 3 s
+    const count = segments(jobId, '240p').length;
+    await until('segments of the second run', () => segments(jobId, '240p').length >= count + 2);
+    expect((await types(jobId)).filter((t) => t === 'IngestStopped')).toHaveLength(0);
+
+    p.stop();
+    await until(
+      'IngestStopped after the window',
+      async () => (await types(jobId)).includes('IngestStopped'),
+      10_000,
+    );
+    start(url);
+    await until(
+      'IngestStarted again',
+      async () => (await types(jobId)).filter((t) => t === 'IngestStarted').length === 2,
+    );
+  });
+
+  it('a job reassigned elsewhere is fenced: the stale worker kills its FFmpeg', async () => {
+    const { jobId, streamKey } = await assignedJob();
+    await runtime.startJob(jobId, 1);
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+    const pid = await until('FFmpeg', () => runtime.runner(jobId)?.ffmpegPid);
+    await run(jobId, {
+      type: 'ReassignJob',
+      data: { fromWorkerId: WORKER, reason: 'worker lost' },
+    });
+    await run(jobId, { type: 'AssignJob', data: { workerId: 'other' } });
+    const dropped = await runtime.releaseFenced(async (id) => {
+      const s = await new JobReporter(es.store, WORKER).load(id);
+      return s.status === 'initial'
+        ? null
+        : { attempt: s.attempt, workerId: 'workerId' in s ? s.workerId : null };
+    });
+    expect(dropped).toEqual([jobId]);
+    expect(alive(pid)).toBe(false);
+    expect(readdirSync(join(media, 'run')).filter((f) => f.includes(String(pid)))).toEqual([]);
+  });
+
+  it('SRT: wrong passphrase refused, right passphrase → playable; the port is released on stop', async () => {
+    const { jobId, srtPassphrase } = await assignedJob(0, 'srt');
+    expect(await runtime.startJob(jobId, 1)).toBe('started');
+    const running = (await es.store.readStream(jobStreamId(jobId))).find(
+      (e) => e.type === 'JobRunning',
+    )!;
+    const srtUrl = (running.data as { ingest: { srtUrl: string } }).ingest.srtUrl;
+    expect(srtUrl).toMatch(/^srt:\/\/127\.0\.0\.1:\d+$/);
+    expect(runtime.srtPortsInUse).toBe(1);
+
+    const wrong = start(`${srtUrl}?passphrase=not-the-passphrase`, 4);
+    expect((await wrong.done).code).not.toBe(0);
+    expect(await types(jobId)).not.toContain('IngestStarted');
+
+    start(`${srtUrl}?passphrase=${srtPassphrase}`);
+    await until(
+      'three segments',
+      () =>
+        existsSync(join(media, jobId, '240p', 'index.m3u8')) && segments(jobId, '240p').length >= 3,
+    );
+    await until('IngestStarted', async () => (await types(jobId)).includes('IngestStarted'));
+    const pid = runtime.runner(jobId)!.ffmpegPid!;
+    await runtime.stopJob(jobId, 1, 'test');
+    expect(alive(pid)).toBe(false);
+    expect(runtime.srtPortsInUse).toBe(0);
+  });
+
+  it('S3 destination: objects appear media-first and expire with the live window; nothing stays local', async () => {
+    const s3server = await startSqsServer();
+    const s3 = new S3Client({
+      region: 'us-east-1',
+      endpoint: s3server.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
+      const { jobId, streamKey } = await assignedJob(0, 'rtmp', {
+        type: 's3',
+        bucket: 'media',
+        prefix: 'live',
+        endpoint: s3server.endpoint,
+      });
+      await runtime.startJob(jobId, 1);
+      start(`rtmp://127.0.0.1:${port}/live/${streamKey}`, 14);
+      const list = async () =>
+        (
+          (await s3.send(new ListObjectsV2Command({ Bucket: 'media', Prefix: `live/${jobId}/` })))
+            .Contents ?? []
+        ).map((o) => o.Key!.slice(`live/${jobId}/`.length));
+      const get = async (key: string) =>
+        (
+          await s3.send(new GetObjectCommand({ Bucket: 'media', Key: `live/${jobId}/${key}` }))
+        ).Body!.transformToString();
+      await until('the master playlist in S3', async () => (await list()).includes('master.m3u8'));
+      // Every segment a stored playlist names is already stored (media before manifests).
+      for (let i = 0; i < 5; i++) {
+        const playlist = await get('240p/index.m3u8');
+        const keys = await list();
+        for (const seg of playlist.split('\n').filter((l) => l && !l.startsWith('#')))
+          expect(keys).toContain(`240p/${seg}`);
+        await new Promise((r) => setTimeout(r, 700));
+      }
+      // The 6-second window keeps ~6 one-second segments: older objects are deleted.
+      await until(
+        'segments expired from S3',
+        () => (runtime.runner(jobId)?.publishStats?.deletes ?? 0) > 3,
+        20_000,
+      );
+      const segmentsIn240p = (await list()).filter((k) => k.startsWith('240p/seg_'));
+      expect(segmentsIn240p.length).toBeLessThanOrEqual(9);
+      expect(runtime.runner(jobId)!.publishStats!.failures).toBe(0);
+      await runtime.stopJob(jobId, 1, 'test');
+      expect(existsSync(join(media, 'staging', jobId))).toBe(false);
+      expect(existsSync(join(media, jobId))).toBe(false);
+    } finally {
+      s3.destroy();
+      await s3server.stop();
+    }
+  });
+});
