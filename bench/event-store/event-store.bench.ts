@@ -1,0 +1,171 @@
+/**
+ * Event store benchmark (not a test): appends/s through RedisEventStore vs raw XADD, and
+ * rebuild events/s vs raw XRANGE, same Redis, same run. Prints both ratios.
+ *   npm run bench:event-store [-- --events 20000]
+ * Targets: append ≥ 0.4× raw, rebuild ≥ 0.5× raw.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { EventToAppend, JobEvent } from '@ezlive/domain';
+import { SPEC } from '@ezlive/domain/job/job.fixtures';
+import { createRedis, EventSourcing, newId } from '@ezlive/infra';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const EVENTS = arg('events', 20_000);
+const CONCURRENCY = arg('concurrency', 32);
+const EVENTS_PER_JOB = 8;
+
+/** A realistic job history: JobCreated carries the spec, the rest are small. */
+function history(jobId: string): JobEvent[] {
+  return [
+    {
+      type: 'JobCreated',
+      data: { jobId, spec: SPEC, warnings: [], streamKeyFingerprint: 'ab12cd34' },
+    },
+    { type: 'JobQueued', data: { cost: 1.5 } },
+    { type: 'JobAssigned', data: { workerId: 'worker-1', attempt: 1 } },
+    {
+      type: 'JobRunning',
+      data: {
+        workerId: 'worker-1',
+        attempt: 1,
+        ingest: { rtmpBaseUrl: 'rtmp://10.0.0.5:1935/live' },
+      },
+    },
+    {
+      type: 'IngestStarted',
+      data: { attempt: 1, input: { video: { codec: 'h264', width: 1920, height: 1080, fps: 30 } } },
+    },
+    { type: 'IngestStopped', data: { attempt: 1, reason: 'publisher disconnected' } },
+    { type: 'StopRequested', data: { reason: 'user' } },
+    { type: 'JobStopped', data: { reason: 'user' } },
+  ];
+}
+
+function toAppend(jobId: string, e: JobEvent): EventToAppend {
+  return {
+    ...e,
+    metadata: {
+      eventId: newId(),
+      streamId: `job-${jobId}`,
+      at: new Date().toISOString(),
+      actor: 'api',
+      correlationId: jobId,
+      causationId: null,
+    },
+  };
+}
+
+async function pool(jobs: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < jobs) await work(next++);
+    }),
+  );
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+async function main(): Promise<void> {
+  const redis: Redis = createRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const prefix = `ezbench-${Date.now()}`;
+  const es = new EventSourcing(redis, { prefix, partitions: 16 });
+  const jobs = Math.ceil(EVENTS / EVENTS_PER_JOB);
+  const ids = Array.from({ length: jobs }, () => newId());
+  const payloads = ids.map((id) => history(id).map((e) => toAppend(id, e)));
+
+  // Raw baseline: the same two entries (stream + partition) XADDed in one MULTI round
+  // trip — atomic like the store's script, but with no version check.
+  const raw = await timed(() =>
+    pool(jobs, async (j) => {
+      for (const e of payloads[j]) {
+        const fields = ['t', e.type, 'd', JSON.stringify(e.data), 'm', JSON.stringify(e.metadata)];
+        await redis
+          .multi()
+          .xadd(`${prefix}:raw:{r${j % 16}}:s:${ids[j]}`, '*', ...fields)
+          .xadd(`${prefix}:raw:{r${j % 16}}:all`, '*', 's', ids[j], ...fields)
+          .exec();
+      }
+    }),
+  );
+  // Through the store: one atomic, version-checked append per event (the decider's pattern).
+  const store = await timed(() =>
+    pool(jobs, async (j) => {
+      for (const [v, e] of payloads[j].entries())
+        await es.store.appendToStream(`job-${ids[j]}`, [e], v === 0 ? 'no_stream' : v);
+    }),
+  );
+
+  const rawRead = await timed(async () => {
+    for (let p = 0; p < 16; p++) {
+      let after = '-';
+      for (;;) {
+        const batch = await redis.xrange(
+          `${prefix}:raw:{r${p}}:all`,
+          after === '-' ? '-' : `(${after}`,
+          '+',
+          'COUNT',
+          2000,
+        );
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1][0];
+      }
+    }
+  });
+  let rebuilt = 0;
+  const rebuild = await timed(async () => {
+    rebuilt = (await es.admin.rebuild()).events;
+  });
+
+  const events = jobs * EVENTS_PER_JOB;
+  const result = {
+    benchmark: 'event-store',
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    events,
+    concurrency: CONCURRENCY,
+    append: {
+      storePerSec: Math.round(events / store),
+      rawXaddPerSec: Math.round(events / raw),
+      ratio: +(raw / store).toFixed(3),
+      target: 0.4,
+    },
+    rebuild: {
+      storePerSec: Math.round(rebuilt / rebuild),
+      rawXrangePerSec: Math.round(events / rawRead),
+      ratio: +(rawRead / rebuild).toFixed(3),
+      target: 0.5,
+    },
+  };
+  console.log(`events: ${events} in ${jobs} jobs, ${CONCURRENCY} concurrent writers`);
+  console.log(
+    `append : store ${result.append.storePerSec}/s vs raw XADD ${result.append.rawXaddPerSec}/s → ratio ${result.append.ratio} (target ≥ 0.4)`,
+  );
+  console.log(
+    `rebuild: store ${result.rebuild.storePerSec}/s vs raw XRANGE ${result.rebuild.rawXrangePerSec}/s → ratio ${result.rebuild.ratio} (target ≥ 0.5)`,
+  );
+  mkdirSync(join(__dirname, '../results'), { recursive: true });
+  writeFileSync(
+    join(__dirname, '../results/event-store.json'),
+    `${JSON.stringify(result, null, 2)}\n`,
+  );
+
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+    if (keys.length) await redis.unlink(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  redis.disconnect();
+}
+
+void main();

@@ -1,0 +1,168 @@
+/**
+ * FFmpeg ladder benchmark (not a test). Run from the repo root:
+ *   npx ts-node -T -r tsconfig-paths/register bench/ffmpeg-ladder/ladder.bench.ts [--quick]
+ * Options: --quick (10 s input), --parts=123 (which measurements).
+ * Prints: 1) CPU-seconds per media-second, one process vs one per rendition; 2) time from the
+ * first input packet to the first playable segment per probe setting; 3) real-time headroom.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTranscode, FfmpegProcess, inputArgs, type ProbeMode } from '@ezlive/ffmpeg';
+import { childCpuSeconds, makeInput, playable, runPlan } from './bench-util';
+import { ladderSpec, perRenditionSpecs } from './ladder';
+
+const QUICK = process.argv.includes('--quick');
+/** `--parts=13` runs parts 1 and 3 only. */
+const PARTS = process.argv.find((a) => a.startsWith('--parts='))?.slice(8) ?? '123';
+const MEDIA_SEC = QUICK ? 10 : 20;
+let trial = 0;
+const INPUT = join(tmpdir(), `ezlive-bench-1080p30-veryfast-${MEDIA_SEC}s.flv`);
+
+async function cpuPerMediaSecond(work: string): Promise<void> {
+  const io = (name: string) => ({
+    input: { kind: 'url' as const, url: INPUT },
+    outputDir: join(work, name),
+  });
+  let t = childCpuSeconds();
+  await runPlan(ladderSpec(), io('single'));
+  const single = childCpuSeconds() - t;
+  t = childCpuSeconds();
+  // The Go original's shape: the renditions run concurrently, each decoding the input.
+  await Promise.all(perRenditionSpecs().map((s, i) => runPlan(s, io(`split-${i}`))));
+  const split = childCpuSeconds() - t;
+  console.log(
+    `1. CPU-s per media-s: one FFmpeg ${(single / MEDIA_SEC).toFixed(2)}, one per rendition ${(split / MEDIA_SEC).toFixed(2)}, ratio ${(single / split).toFixed(2)} (target ≤ 0.70)`,
+  );
+}
+
+/** Publisher → TCP/FLV → transcoder, publisher at real time; seconds until a segment is playable. */
+async function timeToFirstSegment(
+  work: string,
+  mode: ProbeMode,
+  extra: string[] = [],
+): Promise<number> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const plan = buildTranscode(ladderSpec(), {
+    input: { kind: 'url', url: `tcp://127.0.0.1:${port}?listen=1` },
+    // A fresh directory per trial: a playlist left by the previous trial would count as playable.
+    outputDir: join(work, `start-${(trial += 1)}`),
+    probe: mode,
+  });
+  // Variants (e.g. +nobuffer) are inserted with the probe options, before -i.
+  const args = [...plan.args];
+  args.splice(args.indexOf('-i'), 0, ...extra);
+  for (const d of plan.outputs.directories) await mkdir(d, { recursive: true });
+  const ffmpeg = new FfmpegProcess({ args });
+  await ffmpeg.start();
+  await new Promise((r) => setTimeout(r, 500)); // listening
+  const t0 = Date.now();
+  const publisher = spawn(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-re',
+      '-i',
+      INPUT,
+      '-c',
+      'copy',
+      '-f',
+      'flv',
+      `tcp://127.0.0.1:${port}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  const rendition = plan.outputs.renditions[0];
+  while (!(await playable(plan.outputs.master as string, rendition.playlist as string))) {
+    if (Date.now() - t0 > 20_000) throw new Error('no segment after 20 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const sec = (Date.now() - t0) / 1000;
+  publisher.kill('SIGKILL');
+  await ffmpeg.stop();
+  return sec;
+}
+
+async function headroom(work: string): Promise<void> {
+  const r = await runPlan(ladderSpec(), {
+    input: { kind: 'url', url: INPUT },
+    outputDir: join(work, 'speed'),
+  });
+  console.log(
+    `3. standard ladder, file input as fast as possible: speed ${r.last?.speed?.toFixed(2)}x (wall ${r.wallSec.toFixed(1)} s for ${MEDIA_SEC} s)`,
+  );
+  for (let n = 1; n <= 4; n++) {
+    const runs = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        runPlan(ladderSpec(), {
+          input: { kind: 'url', url: INPUT, realtime: true },
+          outputDir: join(work, `rt-${n}-${i}`),
+        }),
+      ),
+    );
+    const min = Math.min(...runs.map((x) => x.minSpeed ?? 0));
+    const wall = Math.max(...runs.map((x) => x.wallSec));
+    // Keeping up with a real-time input: finishing within start-up (~1 s) of the media length.
+    const keepsUp = wall <= MEDIA_SEC + 1.5;
+    console.log(
+      `   ${n} concurrent real-time ladder(s): lowest 2 s-window speed ${min.toFixed(2)}x, wall ${wall.toFixed(1)} s for ${MEDIA_SEC} s → ${keepsUp ? 'keeps up' : 'falls behind'}`,
+    );
+    if (!keepsUp) break;
+  }
+}
+
+const START_VARIANTS: Array<[string, ProbeMode, string[]]> = [
+  ['default probing', 'default', []],
+  ['fast probing', 'fast', []],
+  ['fast + fflags nobuffer', 'fast', ['-fflags', '+nobuffer']],
+  ['fast + single-threaded decoder', 'fast', ['-threads', '1']],
+  // Later options win: the fast settings with a 0.1 s / 100 kB bound instead.
+  [
+    'probing bounded at 0.1 s / 100 kB',
+    'fast',
+    ['-analyzeduration', '100000', '-probesize', '100000'],
+  ],
+];
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'ezlive-bench-'));
+  try {
+    await makeInput(INPUT, MEDIA_SEC);
+    console.log(
+      `input: ${INPUT} (1080p30, ${MEDIA_SEC} s); ladder 720p/540p/360p h264 veryfast + AAC 128k, HLS fMP4 2 s`,
+    );
+    console.log(
+      `fast probe = ${inputArgs({ kind: 'url', url: '-' }, 'fast').slice(0, -2).join(' ')}`,
+    );
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    if (PARTS.includes('1')) await cpuPerMediaSecond(work);
+    const trials = QUICK ? 1 : 3;
+    for (const [label, mode, extra] of PARTS.includes('2') ? START_VARIANTS : []) {
+      const times: number[] = [];
+      for (let i = 0; i < trials; i++) times.push(await timeToFirstSegment(work, mode, extra));
+      console.log(
+        `2. first playable segment, ${label}: ${times.map((s) => s.toFixed(2)).join(' / ')} s (target ≤ 3.0)`,
+      );
+    }
+    if (PARTS.includes('3')) await headroom(work);
+    console.log(
+      `load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
