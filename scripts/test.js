@@ -6,6 +6,7 @@ async function main() {
   ensureNodeModules();
   ensureBinary('ffmpeg', 'ffmpeg');
   ensureBinary('ffprobe', 'ffmpeg');
+  ensureBinary('chromium', 'chromium'); // the browser tier drives Debian's Chromium
   const redis = await ensureRedis();
   const env = { ...process.env, REDIS_URL: redis.url };
   const steps = [

@@ -1,6 +1,6 @@
 // Shared by `npm start` and `npm test`: install what is missing, or fail with an exact message.
 const { spawnSync, spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, rmSync } = require('node:fs');
+const { existsSync, mkdtempSync, rmSync, statSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -24,7 +24,8 @@ function has(binary) {
 /** npm dependencies: `npm ci` when node_modules is missing or older than the lock file. */
 function ensureNodeModules() {
   const marker = path.join(root, 'node_modules', '.package-lock.json');
-  if (existsSync(marker)) return;
+  const lockFile = path.join(root, 'package-lock.json');
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(lockFile).mtimeMs) return;
   console.log('› installing npm dependencies (npm ci)…');
   if (!run('npm', ['ci', '--no-audit', '--no-fund']))
     fail('npm ci failed: see the npm output above');
