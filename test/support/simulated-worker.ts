@@ -40,8 +40,8 @@ export class SimulatedWorker {
   /** Starts refused because the attempt was no longer current. */
   readonly fenced: Array<{ jobId: string; attempt: number }> = [];
   readonly started: Array<{ jobId: string; attempt: number }> = [];
-  /** Jobs whose output it was asked to remove (`job.cleanup`). */
-  readonly cleaned: string[] = [];
+  /** `job.cleanup` payloads it received (output it was asked to remove). */
+  readonly cleanups: Array<WorkPayloads['job.cleanup']> = [];
   private worker: Worker | null = null;
   private timer: NodeJS.Timeout | null = null;
   private connection: Redis | null = null;
@@ -54,6 +54,11 @@ export class SimulatedWorker {
     readonly options: SimulatedWorkerOptions,
   ) {
     this.registry = new WorkerRegistry(redis, store, options.keyPrefix);
+  }
+
+  /** Jobs whose output it was asked to remove. */
+  get cleaned(): string[] {
+    return this.cleanups.map((c) => c.jobId);
   }
 
   get workerId(): string {
@@ -174,7 +179,7 @@ export class SimulatedWorker {
         return;
       }
       case 'job.cleanup':
-        this.cleaned.push((job.data as WorkPayloads['job.cleanup']).jobId);
+        this.cleanups.push(job.data as WorkPayloads['job.cleanup']);
         return;
       default: {
         const unreachable: never = name;

@@ -54,6 +54,23 @@ describe('scheduler commands and intake hygiene (real Redis, real SQS-protocol s
     await waitFor('the last holder cleans up', async () => world.workers[0].cleaned.includes(id));
   });
 
+  it('deleting a job with an S3 destination whose holder is gone sends the cleanup to a live worker', async () => {
+    const destination = { type: 's3' as const, bucket: 'media', prefix: 'live' };
+    const spec = { ...SPEC, output: { ...SPEC.output, destination } };
+    const holder = await world.worker('w1', 1000);
+    await world.scheduler();
+    const [id] = await world.createJobs(1, true, spec);
+    await waitFor('running', async () => (await world.state(id)).status === 'running');
+    await world.run(id, { type: 'RequestStop', data: { reason: 'user' } });
+    await waitFor('stopped', async () => (await world.state(id)).status === 'stopped');
+    await holder.stop(); // deregisters: no longer a member
+    const other = await world.worker('w2', 1000);
+    await world.run(id, { type: 'DeleteJob', data: {} });
+    await waitFor('the live worker cleans up', async () => other.cleaned.includes(id));
+    expect(other.cleanups).toEqual([{ jobId: id, workerId: 'w2', destination }]);
+    expect(holder.cleaned).toEqual([]);
+  });
+
   it('a stop requested while no scheduler routed it is re-sent by the reconciler', async () => {
     await world.worker('w1', 1000);
     const first = await world.scheduler();

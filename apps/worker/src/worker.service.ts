@@ -101,7 +101,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       {
         'job.start': async (p) => this.runtime.startJob(p.jobId, p.attempt),
         'job.stop': async (p) => this.runtime.stopJob(p.jobId, p.attempt, p.reason),
-        'job.cleanup': async (p) => this.runtime.cleanupJob(p.jobId),
+        'job.cleanup': async (p) => this.runtime.cleanupJob(p.jobId, p.destination),
       },
       (err, job) =>
         this.logger.error(

@@ -1,10 +1,18 @@
-import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import type { Destination } from '@ezlive/domain';
 
 /** Where a job's files go: a local directory needs nothing, S3 and HTTP origins get copies. */
 export interface OriginSink {
   put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void>;
   delete(path: string): Promise<void>;
+  /** Everything of the job at the origin (job delete). */
+  deleteAll(): Promise<void>;
   close(): void;
 }
 
@@ -54,6 +62,32 @@ export class S3Sink implements OriginSink {
     );
   }
 
+  /** Lists the job's prefix page by page (1,000 keys each) and deletes each page in one call. */
+  async deleteAll(): Promise<void> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.keyPrefix,
+          ContinuationToken: token,
+        }),
+      );
+      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+      if (keys.length > 0) {
+        const r = await this.client.send(
+          new DeleteObjectsCommand({
+            Bucket: this.bucket,
+            Delete: { Objects: keys, Quiet: true },
+          }),
+        );
+        if (r.Errors?.length)
+          throw new Error(`S3 delete: ${r.Errors.length} objects refused (${r.Errors[0].Code})`);
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
   close(): void {
     this.client.destroy();
   }
@@ -75,6 +109,11 @@ export class HttpSink implements OriginSink {
   async delete(path: string): Promise<void> {
     const res = await fetch(`${this.base}${path}`, { method: 'DELETE' });
     if (!res.ok && res.status !== 404) throw new Error(`DELETE ${path}: HTTP ${res.status}`);
+  }
+
+  /** The job's collection: WebDAV origins (nginx `dav_methods DELETE`) delete it recursively. */
+  deleteAll(): Promise<void> {
+    return this.delete('');
   }
 
   close(): void {}

@@ -20,7 +20,10 @@ function origin(): Promise<{
     req.on('end', () => {
       log.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''}`.trim());
       if (req.method === 'PUT') store.set(req.url!, body);
-      if (req.method === 'DELETE') store.delete(req.url!);
+      // A collection DELETE (trailing slash) removes everything under it, as WebDAV does.
+      if (req.method === 'DELETE')
+        for (const k of [...store.keys()])
+          if (k === req.url || (req.url!.endsWith('/') && k.startsWith(req.url!))) store.delete(k);
       res.writeHead(req.method === 'PUT' ? 201 : 204).end();
     });
   });
@@ -74,6 +77,12 @@ describe('SegmentPublisher → HTTP origin', () => {
       );
       expect(o.store.get('/job1/240p/seg_1_00001.m4s')).toBe('media-1');
       expect(publisher.stats).toMatchObject({ deletes: 1, failures: 0 });
+
+      // Job delete: one collection DELETE for the job's base URL, nothing of it left.
+      o.store.set('/job10/master.m3u8', 'neighbour');
+      await new HttpSink(o.base).deleteAll();
+      expect(o.log.at(-1)).toBe('DELETE /job1/');
+      expect([...o.store.keys()]).toEqual(['/job10/master.m3u8']);
     } finally {
       await publisher.close();
       o.server.close();

@@ -99,7 +99,7 @@ export class JobRunner {
 
   /** An authenticated publisher for this job connected (first time, or back). */
   async onPublished(publication: Publication): Promise<void> {
-    if (this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed') return;
+    if (this.ended) return;
     clearTimeout(this.reconnectTimer);
     const returning = this.phase === 'reconnecting';
     this.publication = publication;
@@ -185,13 +185,7 @@ export class JobRunner {
 
   /** SRT: start FFmpeg's listener; it waits for the publisher. Called once the job runs here. */
   async listen(): Promise<void> {
-    if (
-      this.o.input.kind !== 'srt' ||
-      this.phase === 'stopping' ||
-      this.phase === 'stopped' ||
-      this.phase === 'failed'
-    )
-      return;
+    if (this.o.input.kind !== 'srt' || this.ended) return;
     await this.startRun();
   }
 
@@ -207,10 +201,15 @@ export class JobRunner {
       : { kind: 'url', url: 'pipe:0' };
   }
 
+  /** Stopping, stopped or failed: nothing may start another FFmpeg run for this assignment. */
+  private get ended(): boolean {
+    return this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed';
+  }
+
   private async startRun(): Promise<void> {
     const publication = this.publication;
     const srt = this.o.input.kind === 'srt';
-    if (!srt && (!publication || this.phase !== 'streaming')) return;
+    if (this.ended || (!srt && (!publication || this.phase !== 'streaming'))) return;
     const probeIo = { input: this.inputOf(), outputDir: this.o.outputDir };
     // The layout does not depend on the run, so any plan tells where the last playlists are.
     this.outputs ??= buildTranscode(this.o.spec, probeIo).outputs;
@@ -218,6 +217,8 @@ export class JobRunner {
     this.run = next.runNumber;
     const plan = buildTranscode(this.o.spec, { ...probeIo, ...next, sourceFps: this.sourceFps });
     await Promise.all(plan.outputs.directories.map((d) => mkdir(d, { recursive: true })));
+    // stop() may have run during the awaits above; it only stops the process it can see.
+    if (this.ended) return;
     if (this.o.sink && !this.publisher) {
       this.publisher = new SegmentPublisher(this.o.outputDir, this.o.sink, (err) => {
         this.lastError = `publish: ${err.message}`;
@@ -275,19 +276,13 @@ export class JobRunner {
       await this.startRun();
       return;
     }
-    if (this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed') return;
+    if (this.ended) return;
     await this.onCrash(exit);
   }
 
   /** SRT: the first media of a connection arrived through the listener. */
   private async onSrtMedia(): Promise<void> {
-    if (
-      this.phase === 'streaming' ||
-      this.phase === 'stopping' ||
-      this.phase === 'stopped' ||
-      this.phase === 'failed'
-    )
-      return;
+    if (this.phase === 'streaming' || this.ended) return;
     const returning = this.phase === 'reconnecting';
     clearTimeout(this.reconnectTimer);
     this.phase = 'streaming';
@@ -337,7 +332,7 @@ export class JobRunner {
         reason,
       },
     });
-    if (this.fencedBy(outcome)) return;
+    if (this.fencedBy(outcome) || this.ended) return; // stopped while reporting
     this.restartTimer = setTimeout(
       () =>
         void this.startRun().catch((err: Error) =>

@@ -25,6 +25,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   ListObjectsV2Command,
+  PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { publish, type Publisher } from '../../../../test/support/publisher';
@@ -373,12 +374,13 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     });
     try {
       await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
-      const { jobId, streamKey } = await assignedJob(0, 'rtmp', {
-        type: 's3',
+      const destination = {
+        type: 's3' as const,
         bucket: 'media',
         prefix: 'live',
         endpoint: s3server.endpoint,
-      });
+      };
+      const { jobId, streamKey } = await assignedJob(0, 'rtmp', destination);
       await runtime.startJob(jobId, 1);
       start(`rtmp://127.0.0.1:${port}/live/${streamKey}`, 14);
       const list = async () =>
@@ -411,6 +413,15 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
       await runtime.stopJob(jobId, 1, 'test');
       expect(existsSync(join(media, 'staging', jobId))).toBe(false);
       expect(existsSync(join(media, jobId))).toBe(false);
+
+      // Delete: every object under the job's prefix goes, a neighbour's stays.
+      const neighbour = `live/${jobId}X/master.m3u8`;
+      await s3.send(new PutObjectCommand({ Bucket: 'media', Key: neighbour, Body: '#EXTM3U' }));
+      expect((await list()).length).toBeGreaterThan(3);
+      await runtime.cleanupJob(jobId, destination);
+      expect(await list()).toEqual([]);
+      const left = await s3.send(new ListObjectsV2Command({ Bucket: 'media', Prefix: 'live/' }));
+      expect(left.Contents?.map((o) => o.Key)).toEqual([neighbour]);
     } finally {
       s3.destroy();
       await s3server.stop();

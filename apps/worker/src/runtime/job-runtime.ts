@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { estimateJobCost, type JobSpec } from '@ezlive/domain';
+import { estimateJobCost, type Destination, type JobSpec } from '@ezlive/domain';
 import type { JobSecretsStore, JobStatsStore } from '@ezlive/infra';
 import { RtmpIngestServer, type Publication } from '../ingest/rtmp-ingest.server';
 import { SrtPortPool } from '../ingest/srt-port-pool';
@@ -146,11 +146,18 @@ export class JobRuntime {
     });
   }
 
-  /** `job.cleanup`: remove a deleted job's local output. */
-  async cleanupJob(jobId: string): Promise<void> {
+  /** `job.cleanup`: remove a deleted job's output, here and at a remote origin. */
+  async cleanupJob(jobId: string, destination: Destination): Promise<void> {
     if (!JOB_ID.test(jobId)) throw new Error(`refusing to clean up '${jobId}': not a job id`);
     await this.release(jobId);
     await rm(join(this.abs(this.o.mediaDir), jobId), { recursive: true, force: true });
+    await rm(join(this.abs(this.o.stagingDir), jobId), { recursive: true, force: true });
+    const sink = sinkFor(destination, jobId, this.o.s3);
+    try {
+      await sink?.deleteAll(); // a failure throws, so BullMQ retries the cleanup
+    } finally {
+      sink?.close();
+    }
   }
 
   /** Stops everything this worker runs, without reporting (drain or lost membership). */

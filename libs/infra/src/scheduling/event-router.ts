@@ -28,6 +28,8 @@ export interface EventRouterOptions {
   onCapacity: () => void;
   /** Whether a worker is still a member (cleanup goes only to live workers). */
   isMember: (workerId: string) => Promise<boolean>;
+  /** Any live worker, for cleaning a remote origin when the last holder is gone. */
+  anyLiveWorker: () => Promise<string | null>;
 }
 
 /**
@@ -198,15 +200,9 @@ export class EventRouter {
       case 'ResumeRequested':
         await this.placeUnlessGone(jobId, chain);
         return;
-      case 'JobDeleted': {
-        // The last holder may keep output (local destination): ask it to clean up.
-        const history = await this.store.readStream(e.metadata.streamId);
-        const last = [...history].reverse().find((h) => h.type === 'JobAssigned') as
-          RecordedEvent<Extract<JobEvent, { type: 'JobAssigned' }>> | undefined;
-        if (last && (await this.options.isMember(last.data.workerId)))
-          await this.dispatcher.dispatch('job.cleanup', { jobId, workerId: last.data.workerId });
+      case 'JobDeleted':
+        await this.cleanUp(jobId, await this.store.readStream(e.metadata.streamId));
         return;
-      }
       case 'JobCreated':
       case 'JobQueued':
       case 'JobAwaitingCapacity':
@@ -220,6 +216,32 @@ export class EventRouter {
         const unreachable: never = e;
         return unreachable;
       }
+    }
+  }
+
+  /**
+   * The last holder still has the job's staging files and knows its ingest: it cleans up.
+   * A remote origin (S3, HTTP) keeps the output whoever wrote it, so when that worker is
+   * gone any live worker deletes it (they share the origin credentials). Local output is
+   * removed by the API, which serves it.
+   */
+  private async cleanUp(jobId: string, history: readonly RecordedEvent[]): Promise<void> {
+    const created = history.find((h) => h.type === 'JobCreated') as
+      RecordedEvent<Extract<JobEvent, { type: 'JobCreated' }>> | undefined;
+    if (!created) return;
+    const { destination } = created.data.spec.output;
+    const last = [...history].reverse().find((h) => h.type === 'JobAssigned') as
+      RecordedEvent<Extract<JobEvent, { type: 'JobAssigned' }>> | undefined;
+    let workerId =
+      last && (await this.options.isMember(last.data.workerId)) ? last.data.workerId : null;
+    if (!workerId && destination.type !== 'local') workerId = await this.options.anyLiveWorker();
+    if (workerId) {
+      await this.dispatcher.dispatch('job.cleanup', { jobId, workerId, destination });
+    } else if (destination.type !== 'local') {
+      this.log.warn(
+        { jobId, destination: destination.type },
+        'deleted job output left at the origin: no live worker to remove it',
+      );
     }
   }
 }

@@ -95,6 +95,8 @@ export class SchedulerRuntime {
       {
         consumerName: options.instanceId,
         isMember: (workerId) => this.registry.isMember(workerId),
+        anyLiveWorker: async () =>
+          (await this.registry.liveWorkers(timeout)).find((w) => !w.draining)?.workerId ?? null,
         onCapacity: () => {
           this.candidates.invalidate();
           this.drainer.wake();

@@ -1,3 +1,5 @@
+import type { Destination } from '@ezlive/domain';
+
 /**
  * Work delivered to workers through BullMQ: one queue per worker, typed job names and
  * payloads, deterministic job ids (a redelivered placement adds nothing). Workers refuse
@@ -8,8 +10,11 @@ export interface WorkPayloads {
   'job.start': { jobId: string; attempt: number; workerId: string };
   /** Stop it (the stop was requested through the API). */
   'job.stop': { jobId: string; attempt: number; workerId: string; reason: string };
-  /** Remove the job's output (after JobDeleted). */
-  'job.cleanup': { jobId: string; workerId: string };
+  /**
+   * Remove the job's output (after JobDeleted): what the worker still holds and, for S3 and
+   * HTTP destinations, everything under the job's prefix at the origin.
+   */
+  'job.cleanup': { jobId: string; workerId: string; destination: Destination };
 }
 
 export type WorkJobName = keyof WorkPayloads;
