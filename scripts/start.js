@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on one machine — Redis, an SQS/S3-protocol server, api,
 // scheduler and N workers as separate processes with prefixed logs. Ctrl-C stops all of it.
-const { spawn } = require('node:child_process');
 const {
   existsSync,
   mkdirSync,
@@ -14,7 +13,16 @@ const {
 const net = require('node:net');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
-const { root, fail, run, ensureNodeModules, ensureBinary, ensureRedis } = require('./lib/prereqs');
+const {
+  root,
+  fail,
+  run,
+  ensureNodeModules,
+  ensureBinary,
+  ensureRedis,
+  spawnTethered,
+  killGroup,
+} = require('./lib/prereqs');
 
 const workers = Number(process.env.EZ_WORKERS ?? 1);
 // Every port and the state directory can be moved, so a second stack (tests) can run beside one.
@@ -55,8 +63,9 @@ function pretty(line) {
   }
 }
 
+/** Every child runs tethered in its own process group (scripts/lib/tether.js says why). */
 function startChild(name, cmd, argv, env, { critical = true } = {}) {
-  const child = spawn(cmd, argv, {
+  const child = spawnTethered(cmd, argv, {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -133,9 +142,15 @@ async function stopGroup(group, graceMs) {
   for (const { name, child } of group) {
     if (isAlive(child)) {
       log(name, `did not stop in ${graceMs / 1000} s: SIGKILL`);
-      child.kill('SIGKILL');
+      killGroup(child);
     }
   }
+}
+
+/** A failure once children run: stop them all, then exit non-zero with the reason. */
+function abort(message) {
+  console.error(`\n✖ ${message}\n`);
+  return shutdown(1);
 }
 
 async function shutdown(code = 0) {
@@ -215,7 +230,7 @@ async function main() {
       FAUXQS_HOST: '127.0.0.1',
     });
     if (!(await waitHttp(`${sqsEndpoint}/`, 15_000)))
-      fail(`the SQS/S3-protocol server (fauxqs) did not start on port ${ports.sqs}`);
+      return abort(`the SQS/S3-protocol server (fauxqs) did not start on port ${ports.sqs}`);
   }
 
   const apiKey = process.env.API_KEYS
@@ -258,7 +273,7 @@ async function main() {
     );
   }
   if (!(await waitHttp(`http://127.0.0.1:${apiPort}/health/ready`)))
-    fail('the API did not become ready in 30 s (see its log lines above)');
+    return abort('the API did not become ready in 30 s (see its log lines above)');
 
   const base = `http://localhost:${apiPort}`;
   console.log(`
@@ -292,7 +307,7 @@ async function demo(base, apiKey) {
     body: JSON.stringify(spec),
   });
   if (res.status !== 201)
-    fail(`demo: creating the sample job failed: HTTP ${res.status} ${await res.text()}`);
+    return abort(`demo: creating the sample job failed: HTTP ${res.status} ${await res.text()}`);
   const job = await res.json();
   let rtmp;
   for (let i = 0; i < 100 && !rtmp; i++) {
@@ -301,7 +316,9 @@ async function demo(base, apiKey) {
     else await new Promise((r) => setTimeout(r, 200));
   }
   if (!rtmp)
-    fail('demo: the sample job was not placed on a worker within 20 s (see the scheduler log)');
+    return abort(
+      'demo: the sample job was not placed on a worker within 20 s (see the scheduler log)',
+    );
   // argv, never a shell; -re paces the synthetic source like a live camera.
   startChild(
     'publisher',

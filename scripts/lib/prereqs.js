@@ -74,16 +74,39 @@ function freePort() {
 }
 
 /**
+ * `command` through scripts/lib/tether.js, in a process group of its own: a terminal's
+ * Ctrl-C reaches only us, and the command still stops when we die, however we die.
+ */
+function spawnTethered(command, args, options = {}) {
+  const [stdin = 'ignore', stdout = 'ignore', stderr = 'ignore'] =
+    typeof options.stdio === 'string' ? Array(3).fill(options.stdio) : (options.stdio ?? []);
+  return spawn(process.execPath, [path.join(__dirname, 'tether.js'), command, ...args], {
+    ...options,
+    detached: true,
+    stdio: [stdin, stdout, stderr, 'ipc'],
+  });
+}
+
+/** SIGKILL a tethered child's whole process group (the tether, its command, their children). */
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
  * Redis at REDIS_URL, or a private redis-server on a free loopback port that lives as
  * long as the caller (stopped by the returned `stop`, and killed with us on exit).
  */
-async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379') {
+async function ensureRedis(url = process.env.REDIS_URL || 'redis://127.0.0.1:6379') {
   if (await ping(url)) return { url, stop: async () => {} };
   if (process.env.REDIS_URL) fail(`REDIS_URL=${process.env.REDIS_URL} does not answer PING`);
   ensureBinary('redis-server', 'redis-server');
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'ezlive-redis-'));
-  const child = spawn(
+  const child = spawnTethered(
     'redis-server',
     [
       '--port',
@@ -99,6 +122,7 @@ async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:637
     ],
     { stdio: 'ignore' },
   );
+  process.once('exit', () => killGroup(child));
   const privateUrl = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 50 && !(await ping(privateUrl)); i++)
     await new Promise((r) => setTimeout(r, 100));
@@ -109,8 +133,18 @@ async function ensureRedis(url = process.env.REDIS_URL ?? 'redis://127.0.0.1:637
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
     rmSync(dir, { recursive: true, force: true });
   };
-  process.once('exit', () => child.kill('SIGKILL'));
   return { url: privateUrl, stop };
 }
 
-module.exports = { root, fail, run, has, ensureNodeModules, ensureBinary, ensureRedis, freePort };
+module.exports = {
+  root,
+  fail,
+  run,
+  has,
+  ensureNodeModules,
+  ensureBinary,
+  ensureRedis,
+  freePort,
+  spawnTethered,
+  killGroup,
+};

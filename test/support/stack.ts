@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports';
@@ -8,6 +8,10 @@ import { dropPrefix, testRedis, TEST_REDIS_URL, uniquePrefix } from './redis';
 export interface Stack {
   api: string;
   apiKey: string;
+  /** The launcher's state directory (every process of the stack has it in its environment). */
+  stateDir: string;
+  /** The launcher's environment, to start a second launcher against the same stack. */
+  env: NodeJS.ProcessEnv;
   rtmpPort: number;
   mediaDir: string;
   prefix: string;
@@ -18,13 +22,33 @@ export interface Stack {
   child: ChildProcess;
 }
 
+export const LAUNCHER = join(__dirname, '../../scripts/start.js');
+
+/**
+ * Pids of live processes whose environment holds `EZ_STATE_DIR=<stateDir>`: the launcher and
+ * everything it started, down to FFmpeg (environments are inherited).
+ */
+export function processesOf(stateDir: string): number[] {
+  const marker = `EZ_STATE_DIR=${stateDir}\0`;
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(marker);
+      } catch {
+        return false; // exited meanwhile
+      }
+    })
+    .map(Number);
+}
+
 /**
  * The whole system through the users' own launcher (`node scripts/start.js`), on free
  * ports, a private state/media directory and a unique Redis key prefix, so tests never
  * collide with each other or with a developer's running stack.
  */
 export async function startStack(
-  options: { workers?: number; env?: Record<string, string> } = {},
+  options: { workers?: number; env?: Record<string, string>; args?: string[] } = {},
 ): Promise<Stack> {
   const [apiPort, schedulerPort, workerPort, rtmpPort, sqsPort] = await Promise.all([
     freePort(),
@@ -52,7 +76,7 @@ export async function startStack(
     LOG_LEVEL: 'warn',
     ...options.env,
   };
-  const child = spawn(process.execPath, [join(__dirname, '../../scripts/start.js')], {
+  const child = spawn(process.execPath, [LAUNCHER, ...(options.args ?? [])], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,6 +97,8 @@ export async function startStack(
   return {
     api: `http://127.0.0.1:${apiPort}`,
     apiKey,
+    stateDir: state,
+    env,
     rtmpPort,
     mediaDir: env.MEDIA_DIR,
     prefix,
