@@ -128,6 +128,8 @@ describe('demo UI in Chromium (whole stack, real FFmpeg)', () => {
     // The key moves to localStorage and out of the address bar.
     await page.waitForFunction(() => !location.hash.includes('key='));
     await page.locator('#list-status').filter({ hasText: 'No jobs yet' }).waitFor();
+    // The list follows every job's events over SSE rather than polling.
+    await page.locator('#job-list[data-live="sse"]').waitFor({ state: 'attached' }); // empty: hidden
   });
 
   it('shows the API field errors of an invalid spec under the editor', async () => {

@@ -1,7 +1,8 @@
 /* global document */
 // The job list in the sidebar: newest first, filterable by state, live.
-// Live = a global event stream when the API has one (`/v1/events/stream`), else polling;
-// the open job's own SSE also patches its row (see job-page.js).
+// Live = the global event stream (`/v1/events/stream`): each event refreshes the list (and a
+// slow poll is the safety net); while the stream is down it polls every 3 s. The open job's
+// own SSE also patches its row (see job-page.js). `data-live` on the list says which.
 
 import { followEvents, jobs } from './api.js';
 import { badge, clear, fmtAgo, h } from './dom.js';
@@ -90,7 +91,7 @@ export function createJobList({ list, status, filter, more }) {
     }, ms);
   }
 
-  /** Uses `GET /v1/events/stream` (every job's events) if the API offers it. */
+  /** Follows `GET /v1/events/stream` (every job's events), reconnecting after drops. */
   async function tryGlobalStream() {
     const ctl = new AbortController();
     let debounce = null;
@@ -98,6 +99,8 @@ export function createJobList({ list, status, filter, more }) {
       signal: ctl.signal,
       onStatus: (s) => {
         globalStream = s === 'open';
+        list.dataset.live = globalStream ? 'sse' : 'polling';
+        if (globalStream) void refresh(); // what changed while the stream was down
       },
       onEvent: () => {
         clearTimeout(debounce);
@@ -105,6 +108,7 @@ export function createJobList({ list, status, filter, more }) {
       },
     });
     globalStream = false;
+    list.dataset.live = 'polling';
     return code;
   }
 

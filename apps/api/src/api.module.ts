@@ -25,7 +25,9 @@ import { ApiKeyGuard } from './auth/api-key.guard';
 import { RateLimitGuard } from './auth/rate-limit.guard';
 import { RedisAvailableGuard } from './auth/redis-available.guard';
 import { ApiHealthController } from './health/api-health.controller';
+import { EventHub } from './history/event-hub';
 import { EventTailService } from './history/event-tail.service';
+import { EventsStreamController } from './history/events-stream.controller';
 import { JobHistoryController } from './history/job-history.controller';
 import { IntakeOutbox } from './intake/intake-outbox';
 import { IntakeReconciler } from './intake/intake-reconciler';
@@ -74,6 +76,7 @@ export function ApiModule(config: ApiConfig = loadApiConfig(), logger?: Logger) 
       ApiHealthController,
       JobsController,
       JobHistoryController,
+      EventsStreamController,
       WorkersController,
       AdminController,
       MetricsController,
@@ -116,6 +119,7 @@ export function ApiModule(config: ApiConfig = loadApiConfig(), logger?: Logger) 
       { provide: JobPresenter, useValue: new JobPresenter(config.playbackBaseUrl) },
       ProjectionsHost,
       IntakeReconciler,
+      EventHub,
       EventTailService,
       JobCommandsService,
       JobQueriesService,

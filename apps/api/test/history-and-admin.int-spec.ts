@@ -1,5 +1,6 @@
 import { newId, WorkerRegistry } from '@ezlive/infra';
 import { startSqsServer, type SqsServer } from '../../../test/support/sqs';
+import { EventHub, eventHubConnectionName } from '../src/history/event-hub';
 import { ADMIN_KEY, auth, drive, placeAndRun, SPEC, startApi, type TestApi } from './api-harness';
 
 jest.setTimeout(30_000);
@@ -151,6 +152,77 @@ describe('event history, replay, SSE, workers, admin (real Redis and SQS)', () =
     expect(await readFrames(resumed, (f) => f.length >= 1)).toEqual([
       { id: 4, event: 'StopRequested' },
     ]);
+  });
+
+  type SseEvent = { event: string; data: { metadata: { jobId: string } } };
+  /** Reads SSE blocks (`event` + parsed `data`) until `until` holds. */
+  async function readEvents(res: Response, until: (events: SseEvent[]) => boolean) {
+    const reader = res.body!.getReader();
+    const events: SseEvent[] = [];
+    let buffer = '';
+    while (!until(events)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += Buffer.from(value).toString();
+      for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+        const block = buffer.slice(0, cut);
+        buffer = buffer.slice(cut + 2);
+        const event = /^event: (\w+)$/m.exec(block);
+        const data = /^data: (.*)$/m.exec(block);
+        if (event && data) events.push({ event: event[1], data: JSON.parse(data[1]) });
+      }
+    }
+    await reader.cancel();
+    return events;
+  }
+
+  it('SSE /v1/events/stream: every job’s new events, live, without ids', async () => {
+    const before = await create(); // history from before the stream opened is not replayed
+    const res = await fetch(`${base}/v1/events/stream`, { headers: auth() });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const [a, b] = [await create(), await create()];
+    await drive(api, a, { type: 'QueueJob', data: { cost: 1 } });
+    const events = await readEvents(res, (e) => e.length >= 3);
+    expect(events.map((e) => [e.data.metadata.jobId, e.event])).toEqual([
+      [a, 'JobCreated'],
+      [b, 'JobCreated'],
+      [a, 'JobQueued'],
+    ]);
+    expect(events.some((e) => e.data.metadata.jobId === before)).toBe(false);
+    expect((await fetch(`${base}/v1/events/stream`)).status).toBe(401);
+  });
+
+  it('SSE: twenty open streams share one Redis connection, released when they close', async () => {
+    const ids = await Promise.all(Array.from({ length: 20 }, () => create()));
+    const clients = async () =>
+      ((await api.es.redis.client('LIST')) as string)
+        .split('\n')
+        .filter((l) => l.includes(` name=${eventHubConnectionName(api.prefix)} `)).length;
+    const streams = await Promise.all(
+      ids.map((id) => fetch(`${base}/v1/jobs/${id}/events/stream`, { headers: auth() })),
+    );
+    const firsts = await Promise.all(streams.map((r) => readFrames(r, (f) => f.length >= 1)));
+    expect(firsts.map((f) => f[0].event)).toEqual(ids.map(() => 'JobCreated'));
+    // Every stream is cancelled by readFrames; the hub lets go of Redis after the last one.
+    const hub = api.app.get(EventHub);
+    for (let i = 0; i < 50 && hub.subscribers > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(hub.subscribers).toBe(0);
+    expect(await clients()).toBe(0);
+    const more = await Promise.all(
+      ids
+        .slice(0, 5)
+        .map((id) => fetch(`${base}/v1/jobs/${id}/events/stream`, { headers: auth() })),
+    );
+    const readers = more.map((r) => r.body!.getReader());
+    const firstFrames = await Promise.all(readers.map((r) => r.read()));
+    expect(firstFrames.every((f) => !f.done)).toBe(true);
+    // The hub's connection names itself once connected: give it a moment, then count.
+    for (let i = 0; i < 50 && (await clients()) === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(hub.subscribers).toBe(5);
+    expect(await clients()).toBe(1);
+    await Promise.all(readers.map((r) => r.cancel()));
   });
 
   it('SSE: HEAD answers without opening a tail', async () => {

@@ -27,6 +27,7 @@ const ERRORS: Record<string, number[]> = {
   'get /v1/jobs/{id}/events': [401, 404, 429, 503],
   'get /v1/jobs/{id}/state': [400, 401, 404, 429, 503],
   'get /v1/jobs/{id}/events/stream': [401, 404, 429, 503],
+  'get /v1/events/stream': [401, 429, 503],
   'get /v1/workers': [401, 429, 503],
   'post /v1/admin/projections/rebuild': [401, 403, 409, 429, 503],
   'get /health': [503],
