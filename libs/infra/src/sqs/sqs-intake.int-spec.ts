@@ -31,6 +31,19 @@ describe('SqsIntake (real SQS-protocol server)', () => {
     expect(await intake.receive(10, 1)).toEqual([]);
   });
 
+  it('re-creates a queue that vanished (deleted, or an emulator restarted empty) and carries on', async () => {
+    const { queueUrl, dlqUrl } = await intake.ensureQueues();
+    const { DeleteQueueCommand } = await import('@aws-sdk/client-sqs');
+    await intake.client.send(new DeleteQueueCommand({ QueueUrl: queueUrl }));
+    await intake.client.send(new DeleteQueueCommand({ QueueUrl: dlqUrl }));
+    await intake.send({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ1' }); // would fail on the cached URL
+    const [m] = await intake.receive(10, 1);
+    expect(SqsIntake.parse(m.Body)).toEqual({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ1' });
+    await intake.delete(m.ReceiptHandle!);
+    expect(await intake.depth('main')).toBe(0);
+    expect(await intake.depth('dlq')).toBe(0);
+  });
+
   it('moves a poison message to the dead-letter queue', async () => {
     await intake.ensureQueues();
     await intake.client.send(

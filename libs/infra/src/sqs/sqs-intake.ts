@@ -75,55 +75,76 @@ export class SqsIntake {
     return { queueUrl: this.queueUrl, dlqUrl: this.dlqUrl };
   }
 
+  /**
+   * Runs `fn` with the queue URLs. A queue that vanished (deleted by an operator, or an
+   * SQS-protocol server that restarted empty) is created again and `fn` retried once, so
+   * intake resumes by itself instead of failing on a cached URL forever.
+   */
+  private async withQueues<T>(fn: (q: { queueUrl: string; dlqUrl: string }) => Promise<T>) {
+    try {
+      return await fn(await this.ensureQueues());
+    } catch (err) {
+      if (!isMissingQueue(err)) throw err;
+      this.queueUrl = undefined;
+      this.dlqUrl = undefined;
+      return fn(await this.ensureQueues());
+    }
+  }
+
   async send(message: IntakeMessage): Promise<void> {
-    const { queueUrl } = await this.ensureQueues();
-    await this.client.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+    await this.withQueues(({ queueUrl }) =>
+      this.client.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }),
+      ),
     );
   }
 
   /** Long poll: waits up to `waitSeconds` for up to `max` messages. */
   async receive(max = 10, waitSeconds = 20, abortSignal?: AbortSignal): Promise<Message[]> {
-    const { queueUrl } = await this.ensureQueues();
-    const out = await this.client.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: max,
-        WaitTimeSeconds: waitSeconds,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-      { abortSignal },
+    const out = await this.withQueues(({ queueUrl }) =>
+      this.client.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: max,
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+        }),
+        { abortSignal },
+      ),
     );
     return out.Messages ?? [];
   }
 
   async delete(receiptHandle: string): Promise<void> {
-    const { queueUrl } = await this.ensureQueues();
-    await this.client.send(
-      new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }),
+    await this.withQueues(({ queueUrl }) =>
+      this.client.send(
+        new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }),
+      ),
     );
   }
 
   /** Moves a message that can never succeed to the DLQ explicitly (then deletes it). */
   async deadLetter(message: Message, reason: string): Promise<void> {
-    const { dlqUrl } = await this.ensureQueues();
-    await this.client.send(
-      new SendMessageCommand({
-        QueueUrl: dlqUrl,
-        MessageBody: message.Body ?? '',
-        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
-      }),
+    await this.withQueues(({ dlqUrl }) =>
+      this.client.send(
+        new SendMessageCommand({
+          QueueUrl: dlqUrl,
+          MessageBody: message.Body ?? '',
+          MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 256) } },
+        }),
+      ),
     );
     if (message.ReceiptHandle) await this.delete(message.ReceiptHandle);
   }
 
   async depth(which: 'main' | 'dlq' = 'main'): Promise<number> {
-    const { queueUrl, dlqUrl } = await this.ensureQueues();
-    const out = await this.client.send(
-      new GetQueueAttributesCommand({
-        QueueUrl: which === 'main' ? queueUrl : dlqUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
-      }),
+    const out = await this.withQueues(({ queueUrl, dlqUrl }) =>
+      this.client.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: which === 'main' ? queueUrl : dlqUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      ),
     );
     return (
       Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
@@ -157,4 +178,14 @@ export class SqsIntake {
   async urlOf(name: string): Promise<string> {
     return (await this.client.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl!;
   }
+}
+
+/** SQS's "no such queue" (`QueueDoesNotExist`, or the query protocol's legacy code). */
+function isMissingQueue(err: unknown): boolean {
+  const e = err as { name?: string; Code?: string };
+  return (
+    e?.name === 'QueueDoesNotExist' ||
+    e?.name === 'AWS.SimpleQueueService.NonExistentQueue' ||
+    e?.Code === 'AWS.SimpleQueueService.NonExistentQueue'
+  );
 }
