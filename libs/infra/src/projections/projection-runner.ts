@@ -11,12 +11,19 @@ export interface ProjectionRunnerOptions {
   batchSize?: number;
   /** How long one blocking read waits for new events. @defaultValue 1000 */
   blockMs?: number;
-  /** Pending entries idle this long are claimed from dead consumers. @defaultValue 30000 */
+  /**
+   * Pending entries idle this long are claimed from dead consumers (a live one applies an
+   * entry in milliseconds), checked every second: a dead API or scheduler holds read
+   * models back by at most this plus a second. @defaultValue 5000
+   */
   claimIdleMs?: number;
   onError?: (err: unknown) => void;
 }
 
 type XReadGroupReply = Array<[string, StreamEntry[]]> | null;
+
+/** How often pending entries of other consumers are checked for staleness. */
+const CLAIM_CHECK_MS = 1_000;
 
 /**
  * Feeds one projection from the partitioned global streams through consumer groups. Each
@@ -41,7 +48,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 200;
     this.blockMs = options.blockMs ?? 1000;
-    this.claimIdleMs = options.claimIdleMs ?? 30_000;
+    this.claimIdleMs = options.claimIdleMs ?? 5_000;
   }
 
   async start(): Promise<void> {
@@ -82,7 +89,7 @@ export class ProjectionRunner {
     let lastClaim = Date.now();
     while (this.running) {
       try {
-        if (Date.now() - lastClaim > this.claimIdleMs) {
+        if (Date.now() - lastClaim > Math.min(this.claimIdleMs, CLAIM_CHECK_MS)) {
           await this.claimStale(group, partitions);
           lastClaim = Date.now();
         }

@@ -93,6 +93,30 @@ describe('projections (real Redis)', () => {
     expect(seen).toEqual([...live].reverse());
   });
 
+  it('all() walks every page of an index, newest first', async () => {
+    const ids = await seed(13); // 4 of them stay `created`
+    await es.startProjections('test');
+    await es.admin.waitForCatchUp();
+    const seen: string[] = [];
+    for await (const v of es.readModels.all<JobView>('job-view', 'state:created', 3))
+      seen.push(v.jobId);
+    expect(seen).toEqual(ids.filter((_, i) => i % 4 === 0).reverse());
+  });
+
+  it('a consumer that dies holding entries delays the read model by seconds, not forever', async () => {
+    const [id] = await seed(1);
+    // A consumer reads the job's entries and dies before applying them (never acks).
+    for (const p of es.keys.allPartitions()) {
+      await redis.xgroup('CREATE', p, es.keys.consumerGroup('job-view'), '0', 'MKSTREAM');
+      await redis.xreadgroup('GROUP', es.keys.consumerGroup('job-view'), 'dead', 'STREAMS', p, '>');
+    }
+    await es.startProjections('alive');
+    // Claimed from the dead consumer once its entries idled 5 s (waited for at most 10 s).
+    for (let i = 0; i < 100 && !(await es.readModels.get('job-view', id)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await es.readModels.get('job-view', id)).toEqual(await expectedView(id));
+  }, 20_000);
+
   it('ends identical when fed duplicated and reordered deliveries', async () => {
     const ids = await seed(12);
     const all: RecordedEvent[] = [];
@@ -142,7 +166,7 @@ describe('projections (real Redis)', () => {
     await es.admin.waitForCatchUp();
     for (const id of late)
       expect(await es.readModels.get('job-view', id)).toEqual(await expectedView(id));
-  });
+  }, 20_000);
 });
 
 /** Every key under a generation, with its content, keyed without the generation tag. */

@@ -139,6 +139,16 @@ export class ReadModelStore {
     return { items, nextCursor: ids.length > limit ? pageIds[pageIds.length - 1] : null };
   }
 
+  /** Every document of an index, newest first, read a page at a time. */
+  async *all<Doc>(projection: string, index: string, pageSize = 500): AsyncGenerator<Doc> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page<Doc>(projection, index, pageSize, cursor);
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+
   async members(projection: string, index: string): Promise<string[]> {
     const gen = await this.currentGeneration();
     return this.redis.smembers(this.keys.index(gen, projection, index));
