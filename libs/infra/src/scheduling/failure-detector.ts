@@ -23,6 +23,10 @@ export class FailureDetector {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> = Promise.resolve();
   readonly intervalMs: number;
+  /** Redis time at the end of the last tick that reached Redis; `null` after a failed one. */
+  private lastTickEnd: number | null = null;
+  /** Since when this detector has watched Redis without a gap. */
+  private watchingSince = 0;
 
   constructor(
     readonly lease: FencedLease,
@@ -56,14 +60,31 @@ export class FailureDetector {
     return this.lease.heldToken > 0;
   }
 
+  /**
+   * Silence counts only if this detector watched it. After a gap in its own view of Redis —
+   * Redis was down or restarting, this process was paused, or it just started — every
+   * worker gets a full timeout to heartbeat again before anyone is declared lost: the
+   * heartbeats it missed may have failed for the same reason it could not look.
+   */
   private async tick(): Promise<void> {
     try {
-      if (!(await this.lease.tryHold())) return;
-      await this.sweep();
-      await this.options.onTick?.(this.lease.heldToken);
+      const now = await this.registry.now();
+      if (this.lastTickEnd === null || now - this.lastTickEnd > this.maxGapMs)
+        this.watchingSince = now;
+      if (await this.lease.tryHold()) {
+        if (now - this.watchingSince >= this.options.timeoutMs) await this.sweep();
+        await this.options.onTick?.(this.lease.heldToken);
+      }
+      this.lastTickEnd = await this.registry.now();
     } catch (err) {
+      this.lastTickEnd = null;
       this.log.error({ err }, `failure detector: ${(err as Error).message}`);
     }
+  }
+
+  /** Ticks follow each other by `intervalMs`; a pause longer than this is a gap. */
+  private get maxGapMs(): number {
+    return Math.max(3 * this.intervalMs, 1000);
   }
 
   /** One pass: every worker silent past the timeout is declared lost and its jobs reassigned. */

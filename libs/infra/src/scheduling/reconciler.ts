@@ -69,14 +69,25 @@ export class Reconciler {
   }
 
   private async views(state: string, olderThanMs: number): Promise<JobView[]> {
+    // Every job in the state, not a first page: the oldest are the likeliest to be stuck.
     const cutoff = (this.options.clock ?? Date.now)() - olderThanMs;
-    const page = await this.readModels.page<JobView>('job-view', `state:${state}`, 1000);
-    return page.items.filter((v) => Date.parse(v.updatedAt) < cutoff);
+    const out: JobView[] = [];
+    for await (const v of this.readModels.all<JobView>('job-view', `state:${state}`))
+      if (Date.parse(v.updatedAt) < cutoff) out.push(v);
+    return out;
   }
 
   private async truth(jobId: string): Promise<JobState> {
+    return (await this.truthWithAge(jobId)).state;
+  }
+
+  /** The job folded from its stream, and the time of its last event. */
+  private async truthWithAge(jobId: string): Promise<{ state: JobState; lastAt: number }> {
     const events = (await this.store.readStream(jobStreamId(jobId))) as RecordedEvent<JobEvent>[];
-    return events.reduce(jobDecider.evolve, jobDecider.initialState());
+    return {
+      state: events.reduce(jobDecider.evolve, jobDecider.initialState()),
+      lastAt: Date.parse(events.at(-1)?.metadata.at ?? '1970-01-01T00:00:00Z'),
+    };
   }
 
   async sweep(): Promise<SweepReport> {
@@ -98,8 +109,13 @@ export class Reconciler {
     }
 
     for (const v of await this.views('assigned', this.options.assignTimeoutMs)) {
-      const reason = `not running within ${this.options.assignTimeoutMs} ms of assignment to ${v.workerId}`;
-      if (v.workerId && (await reassign(this.store, v.jobId, v.workerId, reason, ctx())))
+      // A view can lag its stream (a projection consumer died holding entries): only the
+      // stream says whether the job is still waiting for its worker, and since when.
+      const { state, lastAt } = await this.truthWithAge(v.jobId);
+      const waited = (this.options.clock ?? Date.now)() - lastAt;
+      if (state.status !== 'assigned' || waited < this.options.assignTimeoutMs) continue;
+      const reason = `not running within ${this.options.assignTimeoutMs} ms of assignment to ${state.workerId}`;
+      if (await reassign(this.store, v.jobId, state.workerId, reason, ctx()))
         report.reassigned.push(v.jobId);
     }
 
@@ -108,8 +124,7 @@ export class Reconciler {
     );
     // Placed (or stopping) on a worker that left or was lost without its jobs being moved.
     for (const status of ['lost', 'deregistered']) {
-      const gone = await this.readModels.page<WorkerView>('worker-view', `status:${status}`, 1000);
-      for (const w of gone.items) {
+      for await (const w of this.readModels.all<WorkerView>('worker-view', `status:${status}`)) {
         if (members.has(w.workerId)) continue;
         for (const jobId of await this.readModels.members('job-view', `worker:${w.workerId}`)) {
           const reason = `worker ${w.workerId} is no longer a member (${status})`;
