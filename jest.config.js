@@ -2,6 +2,7 @@
 //   *.spec.ts      pure and fast, run in parallel
 //   *.int-spec.ts  real Redis / FFmpeg / SQS-protocol server, run serially
 //   *.e2e-spec.ts  the whole stack, run serially
+//   *.fault-spec.ts the stack as separate processes, with faults injected, run serially
 // Nest builds (npm run build) compile the whole tsconfig.build.json program and rewrite the
 // @ezlive/* aliases; one `nest build` emits all three apps.
 // SWC strips types only; `npm run typecheck` is the type gate.
@@ -33,5 +34,6 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['**/*.spec.ts'] },
     { ...common, displayName: 'int', testMatch: ['**/*.int-spec.ts'], slowTestThreshold: 30 },
     { ...common, displayName: 'e2e', testMatch: ['**/*.e2e-spec.ts'], slowTestThreshold: 60 },
+    { ...common, displayName: 'faults', testMatch: ['**/*.fault-spec.ts'], slowTestThreshold: 90 },
   ],
 };
