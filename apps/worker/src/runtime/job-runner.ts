@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import type { InputInfo as DomainInputInfo, JobSpec } from '@ezlive/domain';
 import {
   buildTranscode,
+  exitReasonLine,
   FfmpegProcess,
   restartIo,
   RestartPolicy,
@@ -206,7 +207,22 @@ export class JobRunner {
     return this.phase === 'stopping' || this.phase === 'stopped' || this.phase === 'failed';
   }
 
+  /**
+   * Starts an FFmpeg run. A run that cannot even start — its output directory is not
+   * writable, the binary cannot be spawned — counts as a crash: retried with backoff
+   * within the budget, then the job fails with that error as the reason.
+   */
   private async startRun(): Promise<void> {
+    try {
+      await this.spawnRun();
+    } catch (err) {
+      if (this.ended) return;
+      const message = (err as Error).message;
+      await this.onCrash({ kind: 'error', code: null, signal: null, stderrTail: [message] });
+    }
+  }
+
+  private async spawnRun(): Promise<void> {
     const publication = this.publication;
     const srt = this.o.input.kind === 'srt';
     if (this.ended || (!srt && (!publication || this.phase !== 'streaming'))) return;
@@ -297,7 +313,7 @@ export class JobRunner {
 
   private async onCrash(exit: FfmpegExit): Promise<void> {
     // The publisher is still there (or FFmpeg failed on its own), so FFmpeg crashed.
-    const reason = `${exit.kind}${exit.code !== null ? ` (exit ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}: ${exit.stderrTail.at(-1) ?? 'no stderr'}`;
+    const reason = `${exit.kind}${exit.code !== null ? ` (exit ${exit.code})` : ''}${exit.signal ? ` (${exit.signal})` : ''}: ${lastLine(exit)}`;
     this.lastError = reason;
     const decision = this.policy.onFailure(exit, this.now());
     if (decision.action === 'give-up') {
@@ -308,7 +324,8 @@ export class JobRunner {
         data: {
           workerId: this.o.reporter.workerId,
           attempt: this.o.attempt,
-          reason: decision.error.message,
+          // The budget message says how often; FFmpeg's failure line says why.
+          reason: `${decision.error.message}: ${lastLine(exit)}`,
           detail: exit.stderrTail.slice(-20),
         },
       });
@@ -333,13 +350,7 @@ export class JobRunner {
       },
     });
     if (this.fencedBy(outcome) || this.ended) return; // stopped while reporting
-    this.restartTimer = setTimeout(
-      () =>
-        void this.startRun().catch((err: Error) =>
-          this.o.log('error', 'restart failed', { jobId: this.o.jobId, err: err.message }),
-        ),
-      decision.delayMs,
-    );
+    this.restartTimer = setTimeout(() => void this.startRun(), decision.delayMs);
   }
 
   private async endIngest(reason: string): Promise<void> {
@@ -371,6 +382,8 @@ export class JobRunner {
     return (this.o.now ?? Date.now)();
   }
 }
+
+const lastLine = (exit: FfmpegExit): string => exitReasonLine(exit.stderrTail);
 
 function toDomainInput(info: InputInfo | null): DomainInputInfo {
   if (!info) return {};

@@ -1,6 +1,14 @@
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -253,6 +261,19 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     await p.done;
     expect(existsSync(join(media, jobId))).toBe(false);
     expect(await types(jobId)).not.toContain('IngestStarted');
+  });
+
+  it('a run that cannot start (its output path is a file) is retried within the budget, then the job fails with the cause', async () => {
+    const { jobId, streamKey } = await assignedJob();
+    await runtime.startJob(jobId, 1);
+    writeFileSync(join(media, jobId), 'not a directory');
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`, 20);
+    await until('JobFailed', async () => (await types(jobId)).includes('JobFailed'), 30_000);
+    const events = await es.store.readStream(jobStreamId(jobId));
+    expect(events.filter((e) => e.type === 'TranscoderRestarted')).toHaveLength(3);
+    const failed = events.find((e) => e.type === 'JobFailed')!.data as { reason: string };
+    expect(failed.reason).toMatch(/^FFmpeg failed 4 times in 10 min .*: (ENOTDIR|EEXIST)/);
+    expect(runtime.runner(jobId)).toBeUndefined(); // released
   });
 
   it('FFmpeg killed → TranscoderRestarted, playlist continues monotonic with a discontinuity', async () => {

@@ -1,5 +1,6 @@
-import { rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { estimateJobCost, type Destination, type JobSpec } from '@ezlive/domain';
 import type { JobSecretsStore, JobStatsStore } from '@ezlive/infra';
 import { RtmpIngestServer, type Publication } from '../ingest/rtmp-ingest.server';
@@ -83,7 +84,7 @@ export class JobRuntime {
   async startJob(
     jobId: string,
     attempt: number,
-  ): Promise<'started' | 'already-running' | 'fenced'> {
+  ): Promise<'started' | 'already-running' | 'fenced' | 'failed'> {
     const current = this.runners.get(jobId);
     if (current?.attempt === attempt) return 'already-running';
     if (current) await this.release(jobId); // an older attempt of ours: replace it
@@ -96,6 +97,25 @@ export class JobRuntime {
       return 'fenced';
     const secrets = await this.secrets.get(jobId);
     if (!secrets) return 'fenced';
+    // Fail before accepting a publisher when the output cannot be written at all (a
+    // read-only or missing volume): a clear reason now, not a restart loop later.
+    const outputDir = this.outputDir(jobId, state.spec);
+    // Only the root is checked: nothing of the job is written before media arrives.
+    try {
+      await mkdir(dirname(outputDir), { recursive: true });
+      await access(dirname(outputDir), constants.W_OK);
+    } catch (err) {
+      await this.reporter.report(jobId, {
+        type: 'ReportFailed',
+        data: {
+          workerId: this.o.workerId,
+          attempt,
+          reason: `output directory is not writable: ${(err as Error).message}`,
+          detail: [],
+        },
+      });
+      return 'failed';
+    }
     const srt = state.spec.input.protocol === 'srt';
     const srtPort = srt ? await this.srtPorts.allocate(jobId) : 0;
     const runner = new JobRunner({
@@ -106,7 +126,7 @@ export class JobRuntime {
       jobId,
       attempt,
       spec: state.spec,
-      outputDir: this.outputDir(jobId, state.spec),
+      outputDir,
       sink: sinkFor(state.spec.output.destination, jobId, this.o.s3),
       runDir: this.o.runDir,
       ffmpegPath: this.o.ffmpegPath,

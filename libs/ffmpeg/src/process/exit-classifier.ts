@@ -39,3 +39,22 @@ export function classifyExit({ code, signal, stopRequested, stderrTail }: ExitFa
   if (INPUT_LOST.test(text)) return { kind: 'input-lost', ...base };
   return { kind: 'error', ...base };
 }
+
+/** The operating system's own error texts (strerror): the root cause when present. */
+const OS_ERROR =
+  /Read-only file system|No space left on device|Disk quota exceeded|Permission denied|No such file or directory|Too many open files|Cannot allocate memory|Input\/output error|Connection (?:refused|reset by peer|timed out)|Broken pipe/i;
+
+/** Stderr lines that state a failure, as opposed to FFmpeg's closing chatter. */
+const FAILURE_LINE =
+  /error|fail|denied|read-only|no space|invalid|not found|unable|cannot|could not|refused/i;
+
+/**
+ * The stderr line that says why FFmpeg stopped: the last one carrying an OS error (FFmpeg
+ * follows it with generic lines such as `Error initializing output stream 0:0 --`), else
+ * the last one stating a failure (it often ends with warnings printed while closing), else
+ * the last line.
+ */
+export function exitReasonLine(stderrTail: readonly string[]): string {
+  const last = (re: RegExp) => [...stderrTail].reverse().find((l) => re.test(l));
+  return last(OS_ERROR) ?? last(FAILURE_LINE) ?? stderrTail.at(-1) ?? 'no stderr';
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { classifyExit } from './exit-classifier';
+import { classifyExit, exitReasonLine } from './exit-classifier';
 import { LineRing } from './line-ring';
 import { parseProbe, parseRate } from './probe-parser';
 import { parseProgress, ProgressSplitter } from './progress-parser';
@@ -174,5 +174,31 @@ describe('parseProbe', () => {
     expect(parseRate('30000/1001')).toBeCloseTo(29.97, 2);
     expect(parseRate('0/0')).toBeUndefined();
     expect(parseRate('25')).toBe(25);
+  });
+});
+
+describe('exitReasonLine', () => {
+  it('picks the OS error over the generic lines FFmpeg prints after it (seen on 5.1)', () => {
+    const tail = [
+      "[hls @ 0x55] [error] Failed to open segment 'init_r1004_240p.mp4'",
+      '[error] Could not write header for output file #0 (incorrect codec parameters ?): Read-only file system',
+      '[error] Error initializing output stream 0:0 -- ',
+      '[aac @ 0x55] [warning] 2 frames left in the queue on closing',
+    ];
+    expect(exitReasonLine(tail)).toBe(tail[1]);
+  });
+
+  it('else the last line stating a failure, not the closing chatter after it', () => {
+    const tail = [
+      'frame=  120 fps= 30 q=-1.0 size=N/A time=00:00:04.00 bitrate=N/A speed=1.0x',
+      '[libx264 @ 0x55] [error] broken ffmpeg default settings detected',
+      '[aac @ 0x55] 2 frames left in the queue on closing',
+    ];
+    expect(exitReasonLine(tail)).toBe(tail[1]);
+  });
+
+  it('falls back to the last line, or says there was none', () => {
+    expect(exitReasonLine(['starting', 'bye'])).toBe('bye');
+    expect(exitReasonLine([])).toBe('no stderr');
   });
 });
