@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publish, type Publisher } from '../support/publisher';
@@ -10,10 +10,7 @@ jest.setTimeout(120_000);
 
 /** CPU seconds (user + system) a process has used, from /proc (100 ticks per second). */
 function cpuSeconds(pid: number): number {
-  const fields = execFileSync('cat', [`/proc/${pid}/stat`])
-    .toString()
-    .split(') ')[1]
-    .split(' ');
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
