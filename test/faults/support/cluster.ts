@@ -18,10 +18,13 @@ export interface JobView {
   id: string;
   state: string;
   streamKey: string;
-  srtPassphrase?: string | null;
   workerId: string | null;
   attempt: number;
-  ingest: { status: string; rtmp: string | null; srt: string | null };
+  ingest: {
+    status: string;
+    rtmp: string | null;
+    srt: { url: string; passphrase: string } | 'pending' | null;
+  };
   playback: { hls: string | null; dash: string | null };
 }
 
@@ -275,6 +278,7 @@ export class FaultCluster {
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000), // a hung request fails the test, not the suite
     });
     const text = await res.text();
     let parsed: unknown = text;
@@ -295,13 +299,16 @@ export class FaultCluster {
     return job;
   }
 
-  remember(job: Pick<JobView, 'streamKey' | 'srtPassphrase'>): void {
-    this.secrets.add(job.streamKey);
-    if (job.srtPassphrase) this.secrets.add(job.srtPassphrase);
+  remember(job: Partial<Pick<JobView, 'streamKey' | 'ingest'>>): void {
+    if (job.streamKey) this.secrets.add(job.streamKey);
+    const srt = job.ingest?.srt;
+    if (srt && typeof srt === 'object') this.secrets.add(srt.passphrase);
   }
 
   async job(id: string): Promise<JobView> {
-    return (await this.request('GET', `/v1/jobs/${id}`)).body as JobView;
+    const job = (await this.request('GET', `/v1/jobs/${id}`)).body as JobView;
+    this.remember(job);
+    return job;
   }
 
   async events(id: string): Promise<RecordedEvent[]> {
