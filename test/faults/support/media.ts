@@ -51,3 +51,10 @@ export function recordTiming(scenario: string, ms: number, targetMs?: number): v
   const file = process.env.EZ_FAULT_TIMINGS;
   if (file) appendFileSync(file, `${JSON.stringify({ scenario, ms, targetMs })}\n`);
 }
+
+/** Figures that are not one duration (load: rates and percentiles), for the same report. */
+export function recordFigures(scenario: string, figures: Record<string, number>): void {
+  console.log(`⏱ ${scenario}: ${JSON.stringify(figures)}`);
+  const file = process.env.EZ_FAULT_TIMINGS;
+  if (file) appendFileSync(file, `${JSON.stringify({ scenario, figures })}\n`);
+}
