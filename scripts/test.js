@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: lint, typecheck, boundaries, build, then the three jest tiers (docs/testing.md).
+// `npm test`: lint, typecheck, boundaries, build, then the four jest tiers (docs/testing.md).
 const { ensureNodeModules, ensureBinary, ensureRedis, run, fail } = require('./lib/prereqs');
 
 async function main() {
@@ -22,6 +22,8 @@ async function main() {
     ['unit tests', 'npx', ['jest', '--selectProjects', 'unit', '--ci']],
     ['integration tests', 'npx', ['jest', '--selectProjects', 'int', '--runInBand', '--ci']],
     ['end-to-end tests', 'npx', ['jest', '--selectProjects', 'e2e', '--runInBand', '--ci']],
+    // The fault tier runs the apps built above (dist/) as separate processes (≈ 4 min).
+    ['fault tests', 'npx', ['jest', '--selectProjects', 'faults', '--runInBand', '--ci']],
   ];
   const only = process.argv.slice(2);
   let failed = null;

@@ -4,10 +4,11 @@
  * Options: --quick (10 s input), --parts=123 (which measurements).
  * Prints: 1) CPU-seconds per media-second, one process vs one per rendition; 2) time from the
  * first input packet to the first playable segment per probe setting; 3) real-time headroom.
+ * Writes bench/results/ffmpeg-ladder.json.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildTranscode, FfmpegProcess, inputArgs, type ProbeMode } from '@ezlive/ffmpeg';
 import { childCpuSeconds, makeInput, playable, runPlan } from './bench-util';
@@ -19,6 +20,14 @@ const PARTS = process.argv.find((a) => a.startsWith('--parts='))?.slice(8) ?? '1
 const MEDIA_SEC = QUICK ? 10 : 20;
 let trial = 0;
 const INPUT = join(tmpdir(), `ezlive-bench-1080p30-veryfast-${MEDIA_SEC}s.flv`);
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+/** What bench/results/ffmpeg-ladder.json holds (docs/performance.md is rendered from it). */
+const results: Record<string, unknown> = {
+  benchmark: 'ffmpeg-ladder',
+  at: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+  input: `1080p30 ${MEDIA_SEC} s → 720p/540p/360p h264 veryfast + AAC 128k, HLS fMP4 2 s`,
+};
 
 async function cpuPerMediaSecond(work: string): Promise<void> {
   const io = (name: string) => ({
@@ -32,6 +41,12 @@ async function cpuPerMediaSecond(work: string): Promise<void> {
   // The Go original's shape: the renditions run concurrently, each decoding the input.
   await Promise.all(perRenditionSpecs().map((s, i) => runPlan(s, io(`split-${i}`))));
   const split = childCpuSeconds() - t;
+  results.cpuPerMediaSecond = {
+    oneProcess: round(single / MEDIA_SEC),
+    onePerRendition: round(split / MEDIA_SEC),
+    ratio: round(single / split),
+    target: 0.7,
+  };
   console.log(
     `1. CPU-s per media-s: one FFmpeg ${(single / MEDIA_SEC).toFixed(2)}, one per rendition ${(split / MEDIA_SEC).toFixed(2)}, ratio ${(single / split).toFixed(2)} (target ≤ 0.70)`,
   );
@@ -94,6 +109,8 @@ async function headroom(work: string): Promise<void> {
   console.log(
     `3. standard ladder, file input as fast as possible: speed ${r.last?.speed?.toFixed(2)}x (wall ${r.wallSec.toFixed(1)} s for ${MEDIA_SEC} s)`,
   );
+  const concurrent: Array<Record<string, unknown>> = [];
+  results.headroom = { fileSpeed: round(r.last?.speed ?? 0), concurrent };
   for (let n = 1; n <= 4; n++) {
     const runs = await Promise.all(
       Array.from({ length: n }, (_, i) =>
@@ -107,6 +124,7 @@ async function headroom(work: string): Promise<void> {
     const wall = Math.max(...runs.map((x) => x.wallSec));
     // Keeping up with a real-time input: finishing within start-up (~1 s) of the media length.
     const keepsUp = wall <= MEDIA_SEC + 1.5;
+    concurrent.push({ ladders: n, minSpeed: round(min), wallSec: round(wall, 1), keepsUp });
     console.log(
       `   ${n} concurrent real-time ladder(s): lowest 2 s-window speed ${min.toFixed(2)}x, wall ${wall.toFixed(1)} s for ${MEDIA_SEC} s → ${keepsUp ? 'keeps up' : 'falls behind'}`,
     );
@@ -144,14 +162,20 @@ async function main(): Promise<void> {
     );
     if (PARTS.includes('1')) await cpuPerMediaSecond(work);
     const trials = QUICK ? 1 : 3;
+    const start: Array<Record<string, unknown>> = [];
     for (const [label, mode, extra] of PARTS.includes('2') ? START_VARIANTS : []) {
       const times: number[] = [];
       for (let i = 0; i < trials; i++) times.push(await timeToFirstSegment(work, mode, extra));
+      start.push({ variant: label, seconds: times.map((x) => round(x)), targetSec: 3 });
       console.log(
         `2. first playable segment, ${label}: ${times.map((s) => s.toFixed(2)).join(' / ')} s (target ≤ 3.0)`,
       );
     }
+    if (start.length > 0) results.firstPlayableSegment = start;
     if (PARTS.includes('3')) await headroom(work);
+    const out = join(__dirname, '../results');
+    await mkdir(out, { recursive: true });
+    await writeFile(join(out, 'ffmpeg-ladder.json'), `${JSON.stringify(results, null, 2)}\n`);
     console.log(
       `load average after: ${loadavg()
         .map((l) => l.toFixed(2))
