@@ -27,7 +27,8 @@ module.exports = {
       from: { path: '^libs/domain/' },
       to: {
         dependencyTypes: ['core'],
-        path: '^(child_process|fs|net|http|https|dgram|cluster|os|worker_threads)$',
+        // Subpaths listed too: `node:fs/promises` is as much I/O as `node:fs`.
+        path: '^(node:)?(child_process|fs|fs/promises|net|http|https|http2|dgram|cluster|os|worker_threads)$',
       },
     },
     {

@@ -60,16 +60,6 @@ describe('RedisEventStore (real Redis)', () => {
     expect(await store.readStream('job-missing')).toEqual([]);
   });
 
-  it('keeps the job stream and its partition in one hash slot', async () => {
-    const keys = store.keys;
-    for (const id of ['job-a', 'job-01JABC', 'worker-w1']) {
-      const slotOf = async (k: string) =>
-        Number(await redis.call('CLUSTER', 'KEYSLOT', k).catch(() => tagOf(k)));
-      expect(await slotOf(keys.stream(id))).toEqual(await slotOf(keys.partitionOfStream(id)));
-      expect(tagOf(keys.stream(id))).toBe(tagOf(keys.partitionOfStream(id)));
-    }
-  });
-
   it('50 concurrent appenders on one stream: versions 1..N, no gap, no duplicate', async () => {
     const appenders = 50;
     const perAppender = 4;
@@ -156,7 +146,3 @@ describe('RedisEventStore (real Redis)', () => {
     }
   });
 });
-
-function tagOf(key: string): string {
-  return /\{([^}]+)\}/.exec(key)?.[1] ?? key;
-}
