@@ -1,9 +1,11 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import type { InputInfo as DomainInputInfo, JobSpec } from '@ezlive/domain';
 import {
   buildTranscode,
+  completeMasterCodecs,
   exitReasonLine,
   FfmpegProcess,
+  previousRunFiles,
   restartIo,
   RestartPolicy,
   type FfmpegExit,
@@ -75,6 +77,12 @@ export class JobRunner {
   private lastStats?: { at: number; bytes: number };
   private sourceFps?: number;
   private publisher?: SegmentPublisher;
+  private tidyTimer?: NodeJS.Timeout;
+  /** The current run's plan outputs (init segment names carry the run number). */
+  private runOutputs?: TranscodeOutputs;
+  private runStartedAt = 0;
+  /** The run whose master playlist already carries its AV1 `CODECS`. */
+  private codecsRun = 0;
 
   constructor(private readonly o: JobRunnerOptions) {
     this.policy = new RestartPolicy({
@@ -142,6 +150,7 @@ export class JobRunner {
     this.phase = 'stopping';
     clearTimeout(this.reconnectTimer);
     clearTimeout(this.restartTimer);
+    clearInterval(this.tidyTimer);
     this.publication?.feed.end();
     this.publication = undefined;
     this.accumulateActive();
@@ -226,12 +235,17 @@ export class JobRunner {
     const publication = this.publication;
     const srt = this.o.input.kind === 'srt';
     if (this.ended || (!srt && (!publication || this.phase !== 'streaming'))) return;
-    const probeIo = { input: this.inputOf(), outputDir: this.o.outputDir };
+    // AV1's keyframe interval needs the source rate (SVT-AV1 in 5.1 ignores forced keyframes).
+    const probeIo = {
+      input: this.inputOf(),
+      outputDir: this.o.outputDir,
+      sourceFps: this.sourceFps,
+    };
     // The layout does not depend on the run, so any plan tells where the last playlists are.
     this.outputs ??= buildTranscode(this.o.spec, probeIo).outputs;
     const next = await restartIo(this.outputs, this.run);
     this.run = next.runNumber;
-    const plan = buildTranscode(this.o.spec, { ...probeIo, ...next, sourceFps: this.sourceFps });
+    const plan = buildTranscode(this.o.spec, { ...probeIo, ...next });
     await Promise.all(plan.outputs.directories.map((d) => mkdir(d, { recursive: true })));
     // stop() may have run during the awaits above; it only stops the process it can see.
     if (this.ended) return;
@@ -250,7 +264,13 @@ export class JobRunner {
       killTimeoutMs: this.o.stopTimeoutMs,
     });
     this.proc = proc;
+    this.runOutputs = plan.outputs;
+    this.runStartedAt = Date.now();
     this.progress = undefined;
+    this.tidyTimer ??= setInterval(
+      () => void this.tidy(),
+      Math.max(1, this.o.spec.output.segmentDurationSec) * 1000,
+    );
     proc.on('progress', (p) => {
       this.progress = p;
       if (srt && (p.frame ?? 0) + (p.outTimeSec ?? 0) > 0) void this.onSrtMedia();
@@ -318,6 +338,7 @@ export class JobRunner {
     const decision = this.policy.onFailure(exit, this.now());
     if (decision.action === 'give-up') {
       this.phase = 'failed';
+      clearInterval(this.tidyTimer);
       this.o.log('error', 'transcoder restart budget spent', { jobId: this.o.jobId, reason });
       await this.o.reporter.report(this.o.jobId, {
         type: 'ReportFailed',
@@ -351,6 +372,42 @@ export class JobRunner {
     });
     if (this.fencedBy(outcome) || this.ended) return; // stopped while reporting
     this.restartTimer = setTimeout(() => void this.startRun(), decision.delayMs);
+  }
+
+  /**
+   * Once per segment while the job runs: fill in the AV1 `CODECS` FFmpeg 5.1 leaves out of each
+   * run's HLS master, and delete files of earlier runs (a restarted FFmpeg's
+   * `delete_segments` does not know them) once they are older than the live window plus the
+   * segments kept for players still fetching them. Failures are retried on the next tick.
+   */
+  private async tidy(): Promise<void> {
+    const outputs = this.runOutputs;
+    if (!outputs || this.ended) return;
+    const { windowSec, segmentDurationSec } = this.o.spec.output;
+    try {
+      const master = outputs.master;
+      const av1 = this.o.spec.video.some((v) => v.codec === 'av1');
+      if (av1 && master && this.codecsRun !== this.run) {
+        // This run's master, not the one the previous run left behind.
+        const written = await stat(master).catch(() => undefined);
+        if (written && written.mtimeMs >= this.runStartedAt) {
+          // Not done until it says so: the init segments may not be written yet.
+          const done =
+            (await completeMasterCodecs(this.o.spec, outputs)) ||
+            /CODECS="av01\./.test(await readFile(master, 'utf8'));
+          if (done) this.codecsRun = this.run;
+        }
+      }
+      const expiredBefore = Date.now() - (windowSec + 3 * segmentDurationSec) * 1000;
+      for (const file of await previousRunFiles(outputs, this.run)) {
+        if (file.mtimeMs < expiredBefore) await rm(file.path, { force: true });
+      }
+    } catch (err) {
+      this.o.log('warn', 'output housekeeping failed; retrying', {
+        jobId: this.o.jobId,
+        err: (err as Error).message,
+      });
+    }
   }
 
   private async endIngest(reason: string): Promise<void> {

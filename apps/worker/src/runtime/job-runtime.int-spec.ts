@@ -7,6 +7,7 @@ import {
   readdirSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,9 @@ function spec(
   reconnectWindowSec: number,
   protocol: 'rtmp' | 'srt' = 'rtmp',
   destination?: object,
+  codec: 'h264' | 'av1' = 'h264',
 ): JobSpec {
+  const encoder = codec === 'av1' ? { codec, preset: '12' } : { codec, preset: 'ultrafast' };
   const r = validateJobSpec({
     name: 'runtime test',
     input: { protocol, reconnectWindowSec },
@@ -62,19 +65,17 @@ function spec(
     video: [
       {
         name: '240p',
-        codec: 'h264',
         width: 426,
         height: 240,
         bitrateKbps: 400,
-        preset: 'ultrafast',
+        ...encoder,
       },
       {
         name: '144p',
-        codec: 'h264',
         width: 256,
         height: 144,
         bitrateKbps: 150,
-        preset: 'ultrafast',
+        ...encoder,
       },
     ],
     audio: [{ name: 'aac', codec: 'aac', bitrateKbps: 64 }],
@@ -165,6 +166,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     reconnectWindowSec = 0,
     protocol: 'rtmp' | 'srt' = 'rtmp',
     destination?: object,
+    codec?: 'h264' | 'av1',
   ): Promise<{ jobId: string; streamKey: string; srtPassphrase: string }> {
     const jobId = newId();
     const s = mintJobSecrets();
@@ -173,7 +175,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
       type: 'CreateJob',
       data: {
         jobId,
-        spec: spec(reconnectWindowSec, protocol, destination),
+        spec: spec(reconnectWindowSec, protocol, destination, codec),
         warnings: [],
         streamKeyFingerprint: fingerprint(s.streamKey),
       },
@@ -305,6 +307,34 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     // …under new file names, and no file of the crashed run was overwritten.
     expect(segments(jobId, '240p').filter((f) => before.includes(f))).toEqual([]);
     expect(before.map((f) => statSync(join(media, jobId, '240p', f)).size)).toEqual(sizes);
+
+    // The new FFmpeg's delete_segments does not know the crashed run's files: the runner
+    // deletes them once they are older than the window (made so here), and nothing else.
+    const dir = join(media, jobId, '240p');
+    const crashed = readdirSync(dir).filter((f) => /_r1001[._]/.test(f));
+    expect(crashed).toEqual(expect.arrayContaining([...before, 'init_r1001_240p.mp4']));
+    const longAgo = new Date(Date.now() - 3600_000);
+    for (const f of crashed) utimesSync(join(dir, f), longAgo, longAgo);
+    await until('the crashed run expired', () =>
+      readdirSync(dir).every((f) => !/_r1001[._]/.test(f)),
+    );
+    expect(readdirSync(dir).filter((f) => /_r1002[._]/.test(f)).length).toBeGreaterThan(1);
+    expect(existsSync(join(dir, 'index.m3u8'))).toBe(true);
+  });
+
+  it('AV1: the worker completes the CODECS FFmpeg 5.1 leaves out of the HLS master', async () => {
+    const { jobId, streamKey } = await assignedJob(0, 'rtmp', undefined, 'av1');
+    await runtime.startJob(jobId, 1);
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+    const master = await until('a master with AV1 CODECS', () => {
+      const file = join(media, jobId, 'master.m3u8');
+      const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+      return /CODECS="av01\./.test(text) ? text : null;
+    });
+    // Every variant, each with the audio group's codec.
+    const variants = master.split('\n').filter((l) => l.startsWith('#EXT-X-STREAM-INF'));
+    expect(variants).toHaveLength(2);
+    for (const v of variants) expect(v).toMatch(/CODECS="av01\.0\.\d{2}M\.08,mp4a\.40\.2"/);
   });
 
   it('publisher back within the window keeps the job; after the window → IngestStopped, then IngestStarted again', async () => {
