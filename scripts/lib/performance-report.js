@@ -15,7 +15,14 @@ function verdict(value, bound, direction) {
   const ok = direction === 'min' ? value >= bound : value <= bound;
   return ok ? 'meets' : '**misses**';
 }
-const fmt = (n, unit = '') => (n === undefined || n === null ? 'n/a' : `${n}${unit}`);
+/** Whole numbers from 100 up, three significant digits below (figures, not noise). */
+const tidy = (n) =>
+  typeof n !== 'number' || Number.isInteger(n)
+    ? n
+    : Math.abs(n) >= 100
+      ? Math.round(n)
+      : Number(n.toPrecision(3));
+const fmt = (n, unit = '') => (n === undefined || n === null ? 'n/a' : `${tidy(n)}${unit}`);
 const row = (cells) => `| ${cells.join(' | ')} |`;
 const table = (head, rows) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
@@ -183,7 +190,7 @@ function sections(r) {
           ['ratio', w.cpu.ratio, `≤ ${w.cpu.target}`],
           [
             'S3 upload lag p50 / p95',
-            `${w.s3UploadLagMs.p50} / ${w.s3UploadLagMs.p95} ms over ${w.s3UploadLagMs.samples} segments`,
+            `${tidy(w.s3UploadLagMs.p50)} / ${tidy(w.s3UploadLagMs.p95)} ms over ${w.s3UploadLagMs.samples} segments`,
             `p95 ≤ ${w.s3UploadLagMs.target95} ms`,
           ],
         ],
