@@ -1,20 +1,13 @@
 #!/usr/bin/env node
-// The `ezlive` CLI (replay, projections). Runs the compiled CLI, building it first when missing.
-const { existsSync } = require('node:fs');
+// The `ezlive` CLI (replay, projections). Runs the compiled CLI, building it first when it is
+// missing or older than the sources (build messages go to stderr; stdout is the CLI's).
 const { join } = require('node:path');
-const { spawnSync } = require('node:child_process');
+const { ensureBuilt } = require('./lib/prereqs');
 
-const root = join(__dirname, '..');
-const compiled = join(root, 'dist/libs/infra/src/cli/ezlive-cli.js');
-if (!existsSync(compiled)) {
-  const build = spawnSync('npx', ['nest', 'build'], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) {
-    console.error('ezlive: could not build the CLI (npx nest build failed)');
-    process.exit(1);
-  }
+const compiled = join(__dirname, '..', 'dist/libs/infra/src/cli/ezlive-cli.js');
+if (!ensureBuilt(compiled, (line) => console.error(line))) {
+  console.error('ezlive: could not build the CLI (npx nest build failed)');
+  process.exit(1);
 }
 require(compiled)
   .runCli(process.argv.slice(2))

@@ -1,25 +1,17 @@
 #!/usr/bin/env node
 // `npm start`: the whole system on one machine — Redis, an SQS/S3-protocol server, api,
 // scheduler and N workers as separate processes with prefixed logs. Ctrl-C stops all of it.
-const {
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-  readdirSync,
-} = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 const { randomBytes } = require('node:crypto');
 const {
   root,
   fail,
-  run,
   ensureNodeModules,
   ensureBinary,
   ensureRedis,
+  ensureBuilt,
   spawnTethered,
   killGroup,
 } = require('./lib/prereqs');
@@ -113,16 +105,6 @@ async function waitHttp(url, timeoutMs = 30_000) {
   return false;
 }
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 const isAlive = (child) => {
   if (child.exitCode !== null || child.signalCode !== null) return false;
   try {
@@ -213,15 +195,8 @@ async function main() {
       );
   }
 
-  const main = path.join(root, 'dist/apps/api/src/main.js');
-  const srcNewest = Math.max(
-    newestMtime(path.join(root, 'apps')),
-    newestMtime(path.join(root, 'libs')),
-  );
-  if (!existsSync(main) || statSync(main).mtimeMs < srcNewest) {
-    console.log('› building (nest build)…');
-    if (!run('npx', ['nest', 'build'])) fail('nest build failed: see the compiler output above');
-  }
+  if (!ensureBuilt(path.join(root, 'dist/apps/api/src/main.js')))
+    fail('nest build failed: see the compiler output above');
 
   const sqsEndpoint = process.env.SQS_ENDPOINT ?? `http://127.0.0.1:${ports.sqs}`;
   if (!process.env.SQS_ENDPOINT) {

@@ -1,6 +1,6 @@
 // Shared by `npm start` and `npm test`: install what is missing, or fail with an exact message.
 const { spawnSync, spawn } = require('node:child_process');
-const { existsSync, mkdtempSync, rmSync, statSync } = require('node:fs');
+const { existsSync, mkdtempSync, readdirSync, rmSync, statSync } = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
@@ -19,6 +19,32 @@ function run(cmd, args, opts = {}) {
 
 function has(binary) {
   return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status === 0;
+}
+
+function newestSource(dir) {
+  if (!existsSync(dir)) return 0; // an installed package ships dist/ only
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * `nest build` when `compiled` (a file under dist/) is missing or older than any TypeScript
+ * source under apps/ or libs/, so nothing runs yesterday's code. False when the build failed.
+ */
+function ensureBuilt(compiled, log = console.log) {
+  const newest = Math.max(
+    newestSource(path.join(root, 'apps')),
+    newestSource(path.join(root, 'libs')),
+  );
+  if (existsSync(compiled) && statSync(compiled).mtimeMs >= newest) return true;
+  log('› building (nest build)…');
+  // Compiler output on stderr: stdout belongs to the caller (the ezlive CLI prints there).
+  return run('npx', ['nest', 'build'], { stdio: ['ignore', process.stderr, process.stderr] });
 }
 
 /** npm dependencies: `npm ci` when node_modules is missing or older than the lock file. */
@@ -144,6 +170,7 @@ module.exports = {
   ensureNodeModules,
   ensureBinary,
   ensureRedis,
+  ensureBuilt,
   freePort,
   spawnTethered,
   killGroup,
