@@ -173,14 +173,18 @@ describe('docker/Dockerfile', () => {
 
   it('the ezlive CLI launcher and the compiled CLI it loads are in the images', () => {
     const launcher = readRepoFile('scripts/ezlive.js');
-    const compiled = /join\(root, '([^']+)'\)/.exec(launcher)?.[1];
+    const compiled = /'(dist\/[^']+\.js)'/.exec(launcher)?.[1];
     expect(compiled).toMatch(/^dist\/.*\.js$/);
+    // Everything the launcher requires from the repo (its own helpers) ships with it.
+    const local = [...launcher.matchAll(/require\('\.\/([^']+)'\)/g)].map(
+      (m) => `scripts/${m[1]}.js`,
+    );
+    expect(local).toContain('scripts/lib/prereqs.js');
     for (const app of APPS) {
       const wd = stage(app).workdir;
-      expect([app, exists(app, posix.join(wd, 'scripts/ezlive.js'))]).toEqual([
-        app,
-        expect.any(String),
-      ]);
+      for (const file of ['scripts/ezlive.js', ...local]) {
+        expect([app, exists(app, posix.join(wd, file))]).toEqual([app, expect.any(String)]);
+      }
       expect([app, exists(app, posix.join(wd, compiled!))]).toEqual([
         app,
         expect.stringMatching(/nest build$/),
