@@ -6,7 +6,7 @@ import { HttpSink } from './origin-sink';
 import { SegmentPublisher } from './segment-publisher';
 
 /** A real HTTP origin on loopback that records what it is asked to store and delete. */
-function origin(): Promise<{
+function origin(failOnce = new Set<string>()): Promise<{
   server: Server;
   base: string;
   log: string[];
@@ -18,6 +18,11 @@ function origin(): Promise<{
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
+      if (req.method === 'PUT' && failOnce.delete(req.url!)) {
+        log.push(`FAILED ${req.method} ${req.url}`);
+        res.writeHead(503).end();
+        return;
+      }
       log.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''}`.trim());
       if (req.method === 'PUT') store.set(req.url!, body);
       // A collection DELETE (trailing slash) removes everything under it, as WebDAV does.
@@ -83,6 +88,36 @@ describe('SegmentPublisher → HTTP origin', () => {
       await new HttpSink(o.base).deleteAll();
       expect(o.log.at(-1)).toBe('DELETE /job1/');
       expect([...o.store.keys()]).toEqual(['/job10/master.m3u8']);
+    } finally {
+      await publisher.close();
+      o.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('holds manifests back while a segment they may reference failed to upload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
+    mkdirSync(join(dir, '240p'));
+    const o = await origin(new Set(['/job1/240p/seg_1_00000.m4s']));
+    const errors: string[] = [];
+    const publisher = new SegmentPublisher(
+      dir,
+      new HttpSink(o.base),
+      (err) => errors.push(err.message),
+      100,
+    );
+    try {
+      writeFileSync(join(dir, '240p', 'seg_1_00000.m4s'), 'media-0');
+      writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');
+      publisher.start([dir, join(dir, '240p')]);
+      await until(() => o.store.has('/job1/240p/index.m3u8'));
+      expect(o.log.filter((l) => !l.startsWith('DELETE'))).toEqual([
+        'FAILED PUT /job1/240p/seg_1_00000.m4s',
+        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment',
+        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl',
+      ]);
+      expect(errors).toHaveLength(1);
+      expect(publisher.stats).toMatchObject({ failures: 1, uploads: 2 });
     } finally {
       await publisher.close();
       o.server.close();

@@ -22,8 +22,8 @@ export interface PublishStats {
 
 /**
  * Mirrors a job's local output directory to its origin while FFmpeg writes it. Each pass
- * uploads media (segments, init files) before manifests, so a manifest never references an
- * object that is not there yet, and deletes objects whose files left the live window (FFmpeg's
+ * uploads media (segments, init files) before manifests, and no manifest in a pass where a
+ * media upload failed, so a manifest never references an object that is not there yet, and deletes objects whose files left the live window (FFmpeg's
  * `delete_segments`). Passes run on file-system events and on a short timer as a safety net;
  * they never overlap.
  */
@@ -89,7 +89,11 @@ export class SegmentPublisher {
       if (!(ext in CONTENT_TYPES) || this.published.get(path) === mtime) continue;
       (MANIFEST.has(ext) ? manifests : media).push([path, mtime]);
     }
-    for (const [path, mtime] of [...media, ...manifests]) await this.upload(path, mtime);
+    let mediaFailed = false;
+    for (const [path, mtime] of media)
+      mediaFailed = !(await this.upload(path, mtime)) || mediaFailed;
+    // A manifest waits for the next pass while any media failed: it may reference that media.
+    if (!mediaFailed) for (const [path, mtime] of manifests) await this.upload(path, mtime);
     for (const path of [...this.published.keys()]) {
       if (files.has(path)) continue;
       try {
@@ -103,7 +107,8 @@ export class SegmentPublisher {
     }
   }
 
-  private async upload(path: string, mtime: number): Promise<void> {
+  /** False when the origin did not take it (retried on the next pass). */
+  private async upload(path: string, mtime: number): Promise<boolean> {
     try {
       const body = await readFile(join(this.dir, path));
       const ext = extname(path);
@@ -117,10 +122,12 @@ export class SegmentPublisher {
       this.stats.uploads++;
       if (!MANIFEST.has(ext))
         this.stats.lagMs = [Date.now() - mtime, ...this.stats.lagMs].slice(0, 500);
+      return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // left the window meanwhile
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true; // left the window
       this.stats.failures++;
       this.onError(err as Error);
+      return false;
     }
   }
 }
