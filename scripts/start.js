@@ -195,8 +195,8 @@ async function main() {
       );
   }
 
-  if (!ensureBuilt(path.join(root, 'dist/apps/api/src/main.js')))
-    fail('nest build failed: see the compiler output above');
+  const apiMain = path.join(root, 'dist/apps/api/src/main.js');
+  if (!ensureBuilt(apiMain)) fail('nest build failed: see the compiler output above');
 
   const sqsEndpoint = process.env.SQS_ENDPOINT ?? `http://127.0.0.1:${ports.sqs}`;
   if (!process.env.SQS_ENDPOINT) {
@@ -225,7 +225,7 @@ async function main() {
     PLAYBACK_BASE_URL: process.env.PLAYBACK_BASE_URL ?? `http://localhost:${ports.api}/media`,
   };
   mkdirSync(env.MEDIA_DIR, { recursive: true });
-  startChild('api', process.execPath, [main], env);
+  startChild('api', process.execPath, [apiMain], env);
   startChild(
     'scheduler',
     process.execPath,

@@ -154,6 +154,8 @@ describe('the whole stack through npm start (real Redis, SQS server, FFmpeg)', (
       return j.state === 'running' && j.ingest.rtmp ? j : null;
     });
     expect(resumed.playback.hls).toBe(hls); // the playback URL survives stop/resume
+    // …and so does the stream key: the encoder's settings stay valid (same job id, same key).
+    expect(resumed.ingest.rtmp!.split('/').pop()).toBe(rtmp.split('/').pop());
     publisher = publish(resumed.ingest.rtmp!.replace('localhost', '127.0.0.1'), { seconds: 60 });
     publishers.push(publisher);
     await until('streaming again', async () => (await job(id)).state === 'streaming');

@@ -34,6 +34,14 @@ export const API_ENV = {
     default: 'ezlive-intake',
     desc: 'Intake queue name (created with its -dlq if missing)',
   }),
+  SQS_QUEUE_URL: str({
+    default: '',
+    desc: 'URL of an intake queue provisioned outside ezlive: used as is, nothing is created (SQS_QUEUE_NAME is then ignored)',
+  }),
+  SQS_DLQ_URL: str({
+    default: '',
+    desc: "Dead-letter queue of SQS_QUEUE_URL; empty: the target of that queue's redrive policy",
+  }),
   AWS_ACCESS_KEY_ID: str({
     default: '',
     desc: "Static SQS credentials; empty uses the AWS SDK's default provider chain",
@@ -109,6 +117,8 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env) {
       endpoint: e.SQS_ENDPOINT || undefined,
       region: e.SQS_REGION,
       queueName: e.SQS_QUEUE_NAME,
+      ...(e.SQS_QUEUE_URL ? { queueUrl: e.SQS_QUEUE_URL } : {}),
+      ...(e.SQS_DLQ_URL ? { dlqUrl: e.SQS_DLQ_URL } : {}),
       credentials:
         e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
           ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }

@@ -15,6 +15,14 @@ export const SCHEDULER_ENV = {
     default: 'ezlive-intake',
     desc: 'Intake queue name (created with its -dlq if missing)',
   }),
+  SQS_QUEUE_URL: str({
+    default: '',
+    desc: 'URL of an intake queue provisioned outside ezlive: used as is, nothing is created (SQS_QUEUE_NAME is then ignored)',
+  }),
+  SQS_DLQ_URL: str({
+    default: '',
+    desc: "Dead-letter queue of SQS_QUEUE_URL; empty: the target of that queue's redrive policy",
+  }),
   AWS_ACCESS_KEY_ID: str({
     default: '',
     desc: "Static SQS credentials; empty uses the AWS SDK's default provider chain",
@@ -65,6 +73,8 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env) {
       ...(e.SQS_ENDPOINT ? { endpoint: e.SQS_ENDPOINT } : {}),
       region: e.SQS_REGION,
       queueName: e.SQS_QUEUE_NAME,
+      ...(e.SQS_QUEUE_URL ? { queueUrl: e.SQS_QUEUE_URL } : {}),
+      ...(e.SQS_DLQ_URL ? { dlqUrl: e.SQS_DLQ_URL } : {}),
       ...(e.AWS_ACCESS_KEY_ID
         ? {
             credentials: {

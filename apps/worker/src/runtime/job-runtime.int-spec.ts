@@ -349,10 +349,19 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     );
     p.stop();
     await once(runtime.ingest, 'unpublished');
+    const firstRun = segments(jobId, '240p');
+    const seqBefore = mediaSequence(jobId, '240p');
     p = start(url); // back within 3 s
-    const count = segments(jobId, '240p').length;
-    await until('segments of the second run', () => segments(jobId, '240p').length >= count + 2);
+    await until(
+      'segments of the second run',
+      () => segments(jobId, '240p').filter((f) => !firstRun.includes(f)).length >= 2,
+    );
     expect((await types(jobId)).filter((t) => t === 'IngestStopped')).toHaveLength(0);
+    // The same playlist continues: sequence after the first run's segments, a discontinuity.
+    expect(mediaSequence(jobId, '240p')).toBeGreaterThanOrEqual(seqBefore + firstRun.length);
+    expect(readFileSync(join(media, jobId, '240p', 'index.m3u8'), 'utf8')).toContain(
+      '#EXT-X-DISCONTINUITY',
+    );
 
     p.stop();
     await until(

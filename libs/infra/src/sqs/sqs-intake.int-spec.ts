@@ -65,4 +65,74 @@ describe('SqsIntake (real SQS-protocol server)', () => {
       expect(SqsIntake.parse(body)).toBeNull();
     },
   );
+
+  describe('a queue provisioned outside ezlive (SQS_QUEUE_URL)', () => {
+    const job = '01JABCDEFGHJKMNPQRSTVWXYZ7';
+    const provision = async (name: string, withRedrive: boolean) => {
+      const { CreateQueueCommand, GetQueueAttributesCommand } = await import('@aws-sdk/client-sqs');
+      const dlq = await intake.client.send(new CreateQueueCommand({ QueueName: `${name}-dead` }));
+      const arn = (
+        await intake.client.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes!.QueueArn!;
+      const main = await intake.client.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: withRedrive
+            ? { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: arn, maxReceiveCount: 5 }) }
+            : {},
+        }),
+      );
+      return { queueUrl: main.QueueUrl!, dlqUrl: dlq.QueueUrl! };
+    };
+    const queueNames = async () => {
+      const { ListQueuesCommand } = await import('@aws-sdk/client-sqs');
+      const out = await intake.client.send(new ListQueuesCommand({}));
+      return (out.QueueUrls ?? []).map((u) => u.split('/').pop()).sort();
+    };
+    const given = (extra: { queueUrl: string; dlqUrl?: string }) =>
+      new SqsIntake({
+        endpoint: server.endpoint,
+        region: server.region,
+        queueName: 'never-created',
+        credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+        ...extra,
+      });
+
+    it('uses it as is, finds its DLQ from the redrive policy, creates nothing', async () => {
+      const name = `provisioned-${Date.now()}`;
+      const q = await provision(name, true);
+      const before = await queueNames();
+      const own = given({ queueUrl: q.queueUrl });
+      try {
+        expect(await own.ensureQueues()).toEqual(q);
+        await own.send({ jobId: job });
+        const [m] = await own.receive(10, 1);
+        expect(SqsIntake.parse(m.Body)).toEqual({ jobId: job });
+        await own.deadLetter(m, 'test');
+        expect(await own.depth('dlq')).toBe(1);
+        expect(await own.depth('main')).toBe(0);
+        expect(await queueNames()).toEqual(before);
+        expect(before).not.toContain('never-created');
+      } finally {
+        own.destroy();
+      }
+    });
+
+    it('takes the DLQ from SQS_DLQ_URL, and says so when there is neither', async () => {
+      const q = await provision(`bare-${Date.now()}`, false);
+      const withDlq = given(q);
+      const without = given({ queueUrl: q.queueUrl });
+      try {
+        expect(await withDlq.ensureQueues()).toEqual(q);
+        await expect(without.ensureQueues()).rejects.toThrow(
+          /has no redrive policy: give its dead-letter queue with SQS_DLQ_URL/,
+        );
+      } finally {
+        withDlq.destroy();
+        without.destroy();
+      }
+    });
+  });
 });

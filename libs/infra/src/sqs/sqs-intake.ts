@@ -15,6 +15,13 @@ export interface SqsIntakeOptions {
   region: string;
   /** Queue name; created (with its dead-letter queue) when it does not exist. */
   queueName: string;
+  /**
+   * A queue provisioned outside ezlive (IaC, another account, no `sqs:CreateQueue`): used as
+   * is, nothing is created. Its dead-letter queue is `dlqUrl`, or else the target of its
+   * redrive policy.
+   */
+  queueUrl?: string;
+  dlqUrl?: string;
   /** Receives before a message moves to the dead-letter queue. @defaultValue 5 */
   maxReceiveCount?: number;
   /** Static credentials; unset uses the SDK's default provider chain. */
@@ -47,6 +54,7 @@ export class SqsIntake {
   /** Idempotent: resolves the queue URLs, creating the queue and its DLQ if needed. */
   async ensureQueues(): Promise<{ queueUrl: string; dlqUrl: string }> {
     if (this.queueUrl && this.dlqUrl) return { queueUrl: this.queueUrl, dlqUrl: this.dlqUrl };
+    if (this.options.queueUrl) return this.provisioned(this.options.queueUrl);
     const dlqName = `${this.options.queueName}-dlq`;
     const dlq = await this.client.send(new CreateQueueCommand({ QueueName: dlqName }));
     const dlqArn = (
@@ -75,6 +83,35 @@ export class SqsIntake {
     return { queueUrl: this.queueUrl, dlqUrl: this.dlqUrl };
   }
 
+  /** A given queue: its DLQ from the options or from its redrive policy; nothing created. */
+  private async provisioned(queueUrl: string): Promise<{ queueUrl: string; dlqUrl: string }> {
+    let dlqUrl = this.options.dlqUrl;
+    if (!dlqUrl) {
+      const attrs = await this.client.send(
+        new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['RedrivePolicy'] }),
+      );
+      const policy = attrs.Attributes?.RedrivePolicy;
+      const arn = policy
+        ? (JSON.parse(policy) as { deadLetterTargetArn?: string }).deadLetterTargetArn
+        : undefined;
+      // arn:aws:sqs:<region>:<account>:<name>
+      const [, , , , account, name] = arn?.split(':') ?? [];
+      if (!name) {
+        throw new Error(
+          `SQS queue ${queueUrl} has no redrive policy: give its dead-letter queue with SQS_DLQ_URL`,
+        );
+      }
+      dlqUrl = (
+        await this.client.send(
+          new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account || undefined }),
+        )
+      ).QueueUrl!;
+    }
+    this.queueUrl = queueUrl;
+    this.dlqUrl = dlqUrl;
+    return { queueUrl, dlqUrl };
+  }
+
   /**
    * Runs `fn` with the queue URLs. A queue that vanished (deleted by an operator, or an
    * SQS-protocol server that restarted empty) is created again and `fn` retried once, so
@@ -84,7 +121,8 @@ export class SqsIntake {
     try {
       return await fn(await this.ensureQueues());
     } catch (err) {
-      if (!isMissingQueue(err)) throw err;
+      // A provisioned queue is not ours to re-create: its absence is the operator's to fix.
+      if (!isMissingQueue(err) || this.options.queueUrl) throw err;
       this.queueUrl = undefined;
       this.dlqUrl = undefined;
       return fn(await this.ensureQueues());
