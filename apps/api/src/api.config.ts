@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { bool, num, str } from 'envalid';
-import { ConfigError, httpPort, parseEnv, SHARED_ENV } from '@ezlive/infra';
+import { ConfigError, httpPort, parseEnv, SHARED_ENV, SQS_ENV, sqsOptions } from '@ezlive/infra';
 import { generateDevKey, parseApiKeys, type ApiKey } from './auth/api-keys';
 
 /** The repository (or image) root, found from this file whether run from source or dist/. */
@@ -25,28 +25,7 @@ export const API_ENV = {
     default: '',
     desc: "Comma-separated API keys, each 'key' or 'key:admin' (admin may call /v1/admin). Keys must be 16+ characters. Unset outside production: one admin key is generated and logged once",
   }),
-  SQS_ENDPOINT: str({
-    default: '',
-    desc: 'SQS endpoint URL for SQS-protocol servers (fauxqs, ElasticMQ); empty for AWS',
-  }),
-  SQS_REGION: str({ default: 'us-east-1', desc: 'SQS region' }),
-  SQS_QUEUE_NAME: str({
-    default: 'ezlive-intake',
-    desc: 'Intake queue name (created with its -dlq if missing)',
-  }),
-  SQS_QUEUE_URL: str({
-    default: '',
-    desc: 'URL of an intake queue provisioned outside ezlive: used as is, nothing is created (SQS_QUEUE_NAME is then ignored)',
-  }),
-  SQS_DLQ_URL: str({
-    default: '',
-    desc: "Dead-letter queue of SQS_QUEUE_URL; empty: the target of that queue's redrive policy",
-  }),
-  AWS_ACCESS_KEY_ID: str({
-    default: '',
-    desc: "Static SQS credentials; empty uses the AWS SDK's default provider chain",
-  }),
-  AWS_SECRET_ACCESS_KEY: str({ default: '', desc: 'Secret of AWS_ACCESS_KEY_ID' }),
+  ...SQS_ENV,
   INTAKE_RESEND_AFTER_MS: num({
     default: 10_000,
     desc: 'A created or resumed job whose SQS send is not confirmed after this long is re-sent by the reconciler',
@@ -113,17 +92,7 @@ export function loadApiConfig(env: NodeJS.ProcessEnv = process.env) {
     apiKeys,
     /** Set when no key was configured: logged once at boot so a developer can call the API. */
     generatedKey: generatedKey?.key ?? null,
-    sqs: {
-      endpoint: e.SQS_ENDPOINT || undefined,
-      region: e.SQS_REGION,
-      queueName: e.SQS_QUEUE_NAME,
-      ...(e.SQS_QUEUE_URL ? { queueUrl: e.SQS_QUEUE_URL } : {}),
-      ...(e.SQS_DLQ_URL ? { dlqUrl: e.SQS_DLQ_URL } : {}),
-      credentials:
-        e.AWS_ACCESS_KEY_ID && e.AWS_SECRET_ACCESS_KEY
-          ? { accessKeyId: e.AWS_ACCESS_KEY_ID, secretAccessKey: e.AWS_SECRET_ACCESS_KEY }
-          : undefined,
-    },
+    sqs: sqsOptions(e),
     intake: {
       resendAfterMs: positive('INTAKE_RESEND_AFTER_MS', e.INTAKE_RESEND_AFTER_MS),
       sweepIntervalMs: positive('INTAKE_SWEEP_INTERVAL_MS', e.INTAKE_SWEEP_INTERVAL_MS),

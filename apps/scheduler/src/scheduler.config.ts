@@ -1,33 +1,12 @@
 import { num, str } from 'envalid';
 import { PLACEMENT_STRATEGIES, type PlacementStrategyName } from '@ezlive/domain';
-import { ConfigError, httpPort, parseEnv, SHARED_ENV } from '@ezlive/infra';
+import { ConfigError, httpPort, parseEnv, SHARED_ENV, SQS_ENV, sqsOptions } from '@ezlive/infra';
 
 /** Every setting of the scheduler app (README: Configuration). SQS names match the API's. */
 export const SCHEDULER_ENV = {
   ...SHARED_ENV,
   SCHEDULER_PORT: httpPort(8081, 'HTTP port of the scheduler app'),
-  SQS_ENDPOINT: str({
-    default: '',
-    desc: 'SQS endpoint URL for SQS-protocol servers (fauxqs, ElasticMQ); empty for AWS',
-  }),
-  SQS_REGION: str({ default: 'us-east-1', desc: 'SQS region' }),
-  SQS_QUEUE_NAME: str({
-    default: 'ezlive-intake',
-    desc: 'Intake queue name (created with its -dlq if missing)',
-  }),
-  SQS_QUEUE_URL: str({
-    default: '',
-    desc: 'URL of an intake queue provisioned outside ezlive: used as is, nothing is created (SQS_QUEUE_NAME is then ignored)',
-  }),
-  SQS_DLQ_URL: str({
-    default: '',
-    desc: "Dead-letter queue of SQS_QUEUE_URL; empty: the target of that queue's redrive policy",
-  }),
-  AWS_ACCESS_KEY_ID: str({
-    default: '',
-    desc: "Static SQS credentials; empty uses the AWS SDK's default provider chain",
-  }),
-  AWS_SECRET_ACCESS_KEY: str({ default: '', desc: 'Secret of AWS_ACCESS_KEY_ID' }),
+  ...SQS_ENV,
   SQS_WAIT_SECONDS: num({ default: 20, desc: 'SQS long-poll wait in seconds (1–20)' }),
   INTAKE_LOOPS: num({ default: 2, desc: 'Concurrent SQS long-poll loops per scheduler instance' }),
   PLACEMENT_STRATEGY: str({
@@ -69,21 +48,7 @@ export function loadSchedulerConfig(env: NodeJS.ProcessEnv = process.env) {
     keyPrefix: e.EZ_KEY_PREFIX,
     partitions: e.EZ_PARTITIONS,
     logLevel: e.LOG_LEVEL,
-    sqs: {
-      ...(e.SQS_ENDPOINT ? { endpoint: e.SQS_ENDPOINT } : {}),
-      region: e.SQS_REGION,
-      queueName: e.SQS_QUEUE_NAME,
-      ...(e.SQS_QUEUE_URL ? { queueUrl: e.SQS_QUEUE_URL } : {}),
-      ...(e.SQS_DLQ_URL ? { dlqUrl: e.SQS_DLQ_URL } : {}),
-      ...(e.AWS_ACCESS_KEY_ID
-        ? {
-            credentials: {
-              accessKeyId: e.AWS_ACCESS_KEY_ID,
-              secretAccessKey: e.AWS_SECRET_ACCESS_KEY,
-            },
-          }
-        : {}),
-    },
+    sqs: sqsOptions(e),
     sqsWaitSeconds: e.SQS_WAIT_SECONDS,
     intakeLoops: Math.max(1, e.INTAKE_LOOPS),
     strategy: e.PLACEMENT_STRATEGY as PlacementStrategyName,

@@ -9,6 +9,7 @@ export * from './projections/projection-admin';
 export * from './context/command-context';
 export * from './event-sourcing';
 export * from './config/shared-config';
+export * from './config/sqs-config';
 export * from './logging/logger';
 export * from './nest/tokens';
 export * from './nest/health.controller';
