@@ -7,6 +7,7 @@
 //   npm run bench -- --only api,faults a subset (names below); the others keep their last results
 //   npm run bench -- --report          only re-render docs/performance.md from bench/results
 const { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { ensureNodeModules, ensureBinary, ensureRedis, run, fail } = require('./lib/prereqs');
 const { renderReport } = require('./lib/performance-report');
@@ -58,7 +59,6 @@ function runFaults(env) {
         .map((l) => JSON.parse(l))
     : [];
   rmSync(lines, { force: true });
-  const os = require('node:os');
   const result = {
     benchmark: 'faults',
     at: new Date().toISOString(),
