@@ -1,6 +1,6 @@
 import { startSqsServer, type SqsServer } from '../../../test/support/sqs';
 import { ApiKeyRing } from '../src/auth/api-keys';
-import { bodyHash, IdempotencyStore } from '../src/jobs/idempotency.store';
+import { bodyHash, IdempotencyStore, PENDING_TTL_SEC } from '../src/jobs/idempotency.store';
 import { ADMIN_KEY, auth, SPEC, startApi, USER_KEY, type TestApi } from './api-harness';
 
 jest.setTimeout(30_000);
@@ -109,5 +109,25 @@ describe('Idempotency-Key on POST /v1/jobs (real Redis and SQS)', () => {
     expect(res.statusCode).toBe(409);
     expect(res.headers['retry-after']).toBe('1');
     expect(res.json()).toMatchObject({ status: 409, code: 'IDEMPOTENCY_KEY_IN_PROGRESS' });
+    // …but only for a while: an abandoned claim lapses, then the same key creates the job.
+    const claim = new IdempotencyStore(api.es.redis, api.prefix).key(caller.keyId, 'k-6');
+    const ttl = await api.es.redis.ttl(claim);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(PENDING_TTL_SEC);
+    await api.es.redis.del(claim); // the lapse, without waiting for it
+    const retried = await post('k-6', SPEC);
+    expect(retried.statusCode).toBe(201);
+  });
+
+  it('a created job keeps its key for a day', async () => {
+    expect((await post('k-7', SPEC)).statusCode).toBe(201);
+    const caller = new ApiKeyRing([{ key: USER_KEY, scope: 'user' }]).authenticate(
+      `Bearer ${USER_KEY}`,
+    )!;
+    expect(
+      await api.es.redis.ttl(
+        new IdempotencyStore(api.es.redis, api.prefix).key(caller.keyId, 'k-7'),
+      ),
+    ).toBeGreaterThan(23 * 3600);
   });
 });

@@ -38,12 +38,15 @@ export class CreateJobService {
     const jobId = newId();
     const claim = await this.idempotency.claim(caller.keyId, idempotencyKey, hash, jobId);
     if (claim.claimed) {
+      let view: JobView;
       try {
-        return { view: await this.commands.create(body, ctx, jobId), replayed: false };
+        view = await this.commands.create(body, ctx, jobId);
       } catch (err) {
         await this.idempotency.release(caller.keyId, idempotencyKey).catch(() => undefined);
         throw err;
       }
+      await this.idempotency.settle(caller.keyId, idempotencyKey);
+      return { view, replayed: false };
     }
     if (claim.bodyHash !== hash) {
       throw new ApiError(

@@ -5,6 +5,11 @@ export type Claim = { claimed: true } | { claimed: false; jobId: string; bodyHas
 
 /** Keys are remembered for a day, like most payment APIs. */
 const TTL_SEC = 24 * 3600;
+/**
+ * A claim whose job was never created (the api crashed between the claim and the append)
+ * lapses after this, so the client's retry with the same key can succeed.
+ */
+export const PENDING_TTL_SEC = 120;
 
 /** Stable hash of a JSON body: key order does not matter, values do. */
 export function bodyHash(body: unknown): string {
@@ -34,7 +39,8 @@ export class IdempotencyStore {
     private readonly prefix: string,
   ) {}
 
-  private key(keyId: string, idempotencyKey: string): string {
+  /** The Redis key of a claim. */
+  key(keyId: string, idempotencyKey: string): string {
     const k = createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
     return `${this.prefix}:idem:${keyId}:${k}`;
   }
@@ -42,11 +48,17 @@ export class IdempotencyStore {
   async claim(keyId: string, idempotencyKey: string, hash: string, jobId: string): Promise<Claim> {
     const key = this.key(keyId, idempotencyKey);
     const value = JSON.stringify({ jobId, bodyHash: hash });
-    if ((await this.redis.set(key, value, 'EX', TTL_SEC, 'NX')) === 'OK') return { claimed: true };
+    if ((await this.redis.set(key, value, 'EX', PENDING_TTL_SEC, 'NX')) === 'OK')
+      return { claimed: true };
     const stored = await this.redis.get(key);
     if (!stored) return this.claim(keyId, idempotencyKey, hash, jobId); // expired in between
     const parsed = JSON.parse(stored) as { jobId: string; bodyHash: string };
     return { claimed: false, jobId: parsed.jobId, bodyHash: parsed.bodyHash };
+  }
+
+  /** The job exists: remember the key for the full day. */
+  async settle(keyId: string, idempotencyKey: string): Promise<void> {
+    await this.redis.expire(this.key(keyId, idempotencyKey), TTL_SEC);
   }
 
   /** Forgets a claim whose creation failed, so a retry can succeed. */
