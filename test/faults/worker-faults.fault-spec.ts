@@ -1,3 +1,4 @@
+import { createRedis, EventSourcing } from '@ezlive/infra';
 import { publish, type Publisher } from '../support/publisher';
 import { FaultCluster, HEARTBEAT_TIMEOUT_MS, type JobView } from './support/cluster';
 import { LIGHT_SPEC, mediaPlaylist, probePlayback, recordTiming } from './support/media';
@@ -82,6 +83,42 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
         40_000,
       );
       expect(await probePlayback(j.playback.hls!)).toEqual({ video: ['426x240'], audio: true });
+    }
+  });
+
+  it('SIGTERM a worker with a live job: it drains (FFmpeg stopped, clean exit) and the job moves on at once', async () => {
+    cluster = await FaultCluster.start({ workers: 1 });
+    const job = await cluster.createJob(LIGHT_SPEC);
+    await cluster.waitForState(job.id, 'running', 'worker-1');
+    await cluster.startWorker('worker-2');
+    const before = await live(job);
+    expect(cluster.ffmpegPids('worker-1')).toHaveLength(1);
+
+    const worker = cluster.node('worker-1');
+    const t0 = Date.now();
+    await worker.stop(20_000); // SIGTERM; SIGKILL only if it does not exit within 20 s
+    // Nest re-raises SIGTERM after its shutdown hooks ran, so either is a clean exit.
+    const { exitCode, signalCode } = worker.child;
+    expect(exitCode === 0 || signalCode === 'SIGTERM').toBe(true);
+    expect(cluster.ffmpegPids('worker-1')).toEqual([]);
+    const after = await cluster.waitForState(job.id, 'running', 'worker-2', 30_000);
+    recordTiming(
+      'worker SIGTERM → drained and the job accepting ingest elsewhere',
+      Date.now() - t0,
+    );
+    expect(after.playback).toEqual(before.playback);
+    expect(after.attempt).toBe(2);
+    // It left the membership itself: no one had to declare it lost.
+    const types = (await cluster.events(job.id)).map((e) => e.type);
+    expect(types.filter((t) => t === 'JobReassigned')).toHaveLength(1);
+    const redis = createRedis(cluster.redis.url);
+    try {
+      const es = new EventSourcing(redis, { prefix: cluster.prefix, partitions: 16 });
+      const membership = (await es.store.readStream('worker-worker-1')).map((e) => e.type);
+      expect(membership.slice(-2)).toEqual(['WorkerDraining', 'WorkerDeregistered']);
+      expect(membership).not.toContain('WorkerLost');
+    } finally {
+      redis.disconnect();
     }
   });
 
