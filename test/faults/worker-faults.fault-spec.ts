@@ -161,6 +161,13 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
       signal: 'SIGKILL',
     });
     expect(await probePlayback(job.playback.hls!)).toEqual({ video: ['426x240'], audio: true });
+
+    // A user's stop ends the transcoder while the publisher is still sending.
+    const stopAt = Date.now();
+    expect((await cluster.request('POST', `/v1/jobs/${job.id}/stop`)).status).toBe(202);
+    await cluster.waitFor('FFmpeg gone after stop', () => cluster.ffmpegPids().length === 0);
+    recordTiming('API stop → FFmpeg gone', Date.now() - stopAt, 1000);
+    await cluster.waitForState(job.id, 'stopped');
   });
 
   it('SIGSTOP a worker past the timeout, then SIGCONT: the job runs elsewhere and the returning worker kills its stale FFmpeg', async () => {
