@@ -51,6 +51,25 @@ describe('npm start as a user runs it (scripts/start.js)', () => {
     expect(readFileSync(join(jobDir, 'master.m3u8'), 'utf8')).toMatch(/RESOLUTION=1280x720/);
   });
 
+  it('prints URLs, the key and a curl that work as printed', async () => {
+    const out = stack.output();
+    const field = (label: string) =>
+      new RegExp(`${label} \\.+ (\\S+)`).exec(out)?.[1] ?? `no '${label}' line`;
+    const local = (url: string) => url.replace('//localhost:', '//127.0.0.1:');
+    const ui = await fetch(local(field('UI')));
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('<html');
+    expect((await fetch(local(field('API docs')))).status).toBe(200);
+    const key = field('API key');
+    // The "Create a channel" curl, run exactly as printed (it spans two lines).
+    const curl = /^ {4}(curl -s -X POST .*\\\n.*)$/m.exec(out)?.[1];
+    expect(curl).toContain(`Bearer ${key}`);
+    const created = spawnSync('bash', ['-c', curl!], { encoding: 'utf8', timeout: 30_000 });
+    const job = JSON.parse(created.stdout) as { id: string };
+    expect(job.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(out).toMatch(/OBS: Server = rtmp:\/\/localhost:\d+\/live, Stream Key = the key/);
+  });
+
   it('a second npm start while one runs says so and exits, without touching the first', () => {
     const second = spawnSync(process.execPath, [LAUNCHER], {
       env: stack.env,
