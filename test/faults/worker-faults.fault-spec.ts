@@ -33,6 +33,15 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
     return view;
   }
 
+  /** One live job on worker-1 with an empty worker-2 up: the setup of a fault that moves it. */
+  async function liveOnWorker1(): Promise<JobView> {
+    cluster = await FaultCluster.start({ workers: 1 });
+    const created = await cluster.createJob(LIGHT_SPEC);
+    await cluster.waitForState(created.id, 'running', 'worker-1');
+    await cluster.startWorker('worker-2');
+    return live(created);
+  }
+
   it('SIGKILL a worker running 3 live jobs: all reassigned to the survivor, same playback URLs, they play again', async () => {
     cluster = await FaultCluster.start({ workers: 1 });
     const jobs = await Promise.all([1, 2, 3].map(() => cluster.createJob(LIGHT_SPEC)));
@@ -87,11 +96,7 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
   });
 
   it('SIGTERM a worker with a live job: it drains (FFmpeg stopped, clean exit) and the job moves on at once', async () => {
-    cluster = await FaultCluster.start({ workers: 1 });
-    const job = await cluster.createJob(LIGHT_SPEC);
-    await cluster.waitForState(job.id, 'running', 'worker-1');
-    await cluster.startWorker('worker-2');
-    const before = await live(job);
+    const job = await liveOnWorker1();
     expect(cluster.ffmpegPids('worker-1')).toHaveLength(1);
 
     const worker = cluster.node('worker-1');
@@ -106,7 +111,7 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
       'worker SIGTERM → drained and the job accepting ingest elsewhere',
       Date.now() - t0,
     );
-    expect(after.playback).toEqual(before.playback);
+    expect(after.playback).toEqual(job.playback);
     expect(after.attempt).toBe(2);
     // It left the membership itself: no one had to declare it lost.
     const types = (await cluster.events(job.id)).map((e) => e.type);
@@ -171,11 +176,7 @@ describe('worker and FFmpeg faults (real stack on loopback)', () => {
   });
 
   it('SIGSTOP a worker past the timeout, then SIGCONT: the job runs elsewhere and the returning worker kills its stale FFmpeg', async () => {
-    cluster = await FaultCluster.start({ workers: 1 });
-    const created = await cluster.createJob(LIGHT_SPEC);
-    await cluster.waitForState(created.id, 'running', 'worker-1');
-    await cluster.startWorker('worker-2');
-    const job = await live(created);
+    const job = await liveOnWorker1();
     const [stale] = cluster.ffmpegPids('worker-1');
     expect(stale).toBeDefined();
 

@@ -23,9 +23,9 @@ export interface PublishStats {
 /**
  * Mirrors a job's local output directory to its origin while FFmpeg writes it. Each pass
  * uploads media (segments, init files) before manifests, and no manifest in a pass where a
- * media upload failed, so a manifest never references an object that is not there yet, and deletes objects whose files left the live window (FFmpeg's
- * `delete_segments`). Passes run on file-system events and on a short timer as a safety net;
- * they never overlap.
+ * media upload failed, so a manifest never references an object that is not there yet. It
+ * deletes objects whose files left the live window (FFmpeg's `delete_segments`). Passes run
+ * on file-system events and on a short timer as a safety net; they never overlap.
  */
 export class SegmentPublisher {
   private readonly watchers: FSWatcher[] = [];
