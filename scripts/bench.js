@@ -9,7 +9,14 @@
 const { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { ensureNodeModules, ensureBinary, ensureRedis, run, fail } = require('./lib/prereqs');
+const {
+  ensureBuilt,
+  ensureNodeModules,
+  ensureBinary,
+  ensureRedis,
+  run,
+  fail,
+} = require('./lib/prereqs');
 const { renderReport } = require('./lib/performance-report');
 
 const ROOT = path.join(__dirname, '..');
@@ -48,7 +55,8 @@ const BENCHES = [
 function runFaults(env) {
   const lines = path.join(RESULTS, 'faults.jsonl');
   rmSync(lines, { force: true });
-  if (!run('npx', ['nest', 'build'], { env })) return false;
+  // The fault tier runs the compiled apps.
+  if (!ensureBuilt(path.join(ROOT, 'dist/apps/api/src/main.js'))) return false;
   const ok = run('npx', ['jest', '--selectProjects', 'faults', '--runInBand', '--ci'], {
     env: { ...env, EZ_FAULT_TIMINGS: lines },
   });
