@@ -7,6 +7,7 @@ async function main() {
   ensureBinary('ffmpeg', 'ffmpeg');
   ensureBinary('ffprobe', 'ffmpeg');
   ensureBinary('chromium', 'chromium'); // the browser tier drives Debian's Chromium
+  ensureBinary('ip', 'iproute2'); // the README test brings up loopback in a network namespace
   const redis = await ensureRedis();
   const env = { ...process.env, REDIS_URL: redis.url };
   const steps = [

@@ -239,6 +239,37 @@ describe('demo UI in Chromium (whole stack, real FFmpeg)', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'ui-timeline.png'), fullPage: true });
   });
 
+  it('the job list follows a job created, stopped and deleted elsewhere, live over SSE', async () => {
+    await page.goto(`${origin}/#/`);
+    await page.locator('#job-list[data-live="sse"]').waitFor({ state: 'attached' });
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${stack.api}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${stack.apiKey}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    // Created by another client (the API), never touched from this page.
+    const res = await api('POST', '/v1/jobs', {
+      name: 'made elsewhere',
+      input: { protocol: 'rtmp' },
+      audio: [{ name: 'aac', codec: 'aac', bitrateKbps: 64 }],
+    });
+    expect(res.status).toBe(201);
+    const { id } = (await res.json()) as { id: string };
+    const row = page.locator(`#job-list a[href="#/jobs/${id}"]`);
+    // Each bound is under half the list's safety-net poll with a live stream (20 s), so only
+    // the event stream can make these rows change in time.
+    await row.locator('.badge').filter({ hasText: 'running' }).waitFor({ timeout: 9_000 });
+    await expect(row.locator('.job-name').textContent()).resolves.toBe('made elsewhere');
+    expect((await api('POST', `/v1/jobs/${id}/stop`)).status).toBe(202);
+    await row.locator('.badge').filter({ hasText: 'stopped' }).waitFor({ timeout: 9_000 });
+    expect((await api('DELETE', `/v1/jobs/${id}`)).status).toBe(204);
+    await row.waitFor({ state: 'detached', timeout: 9_000 });
+  });
+
   it('raised no CSP violations or page errors', () => {
     expect(cspViolations).toEqual([]);
     expect(pageErrors).toEqual([]);
