@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { estimateJobCost } from '@ezlive/domain';
 import { buildTranscode, FfmpegProcess, inputArgs, type ProbeMode } from '@ezlive/ffmpeg';
 import { childCpuSeconds, makeInput, playable, runPlan } from './bench-util';
 import { ladderSpec, perRenditionSpecs } from './ladder';
@@ -41,14 +42,19 @@ async function cpuPerMediaSecond(work: string): Promise<void> {
   // The Go original's shape: the renditions run concurrently, each decoding the input.
   await Promise.all(perRenditionSpecs().map((s, i) => runPlan(s, io(`split-${i}`))));
   const split = childCpuSeconds() - t;
+  // The scheduler's estimate for the same ladder, in cost units (1 unit = 1 % of a core).
+  const modelUnits = estimateJobCost(ladderSpec());
+  const measuredUnits = (100 * single) / MEDIA_SEC;
   results.cpuPerMediaSecond = {
     oneProcess: round(single / MEDIA_SEC),
     onePerRendition: round(split / MEDIA_SEC),
     ratio: round(single / split),
     target: 0.7,
+    modelUnits,
+    modelOverMeasured: round(modelUnits / measuredUnits),
   };
   console.log(
-    `1. CPU-s per media-s: one FFmpeg ${(single / MEDIA_SEC).toFixed(2)}, one per rendition ${(split / MEDIA_SEC).toFixed(2)}, ratio ${(single / split).toFixed(2)} (target ≤ 0.70)`,
+    `1. CPU-s per media-s: one FFmpeg ${(single / MEDIA_SEC).toFixed(2)}, one per rendition ${(split / MEDIA_SEC).toFixed(2)}, ratio ${(single / split).toFixed(2)} (target ≤ 0.70); cost model ${modelUnits} units, model ÷ measured ${(modelUnits / measuredUnits).toFixed(2)}`,
   );
 }
 

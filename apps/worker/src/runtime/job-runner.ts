@@ -75,6 +75,7 @@ export class JobRunner {
   private activeMs = 0;
   private activeSince?: number;
   private lastStats?: { at: number; bytes: number };
+  private lastCpuPercent: number | null = null;
   private sourceFps?: number;
   private publisher?: SegmentPublisher;
   private tidyTimer?: NodeJS.Timeout;
@@ -159,6 +160,11 @@ export class JobRunner {
     this.phase = 'stopped';
   }
 
+  /** FFmpeg's CPU (percent of one core) at the last stats sample; null while it does not run. */
+  get measuredCpuPercent(): number | null {
+    return this.lastCpuPercent;
+  }
+
   /** Origin upload counters and lag (S3/HTTP destinations). */
   get publishStats() {
     return this.publisher?.stats;
@@ -173,6 +179,7 @@ export class JobRunner {
         : null;
     this.lastStats = { at: now, bytes };
     const proc = this.proc?.running ? await this.sampler?.sample(now) : undefined;
+    this.lastCpuPercent = proc?.cpuPercent ?? null;
     return {
       at: new Date(now).toISOString(),
       attempt: this.o.attempt,

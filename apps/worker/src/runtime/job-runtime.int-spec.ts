@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import {
+  estimateJobCost,
   handleCommand,
   jobDecider,
   jobStreamId,
@@ -245,6 +246,11 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     );
     expect(stats.ingestBytes).toBeGreaterThan(0);
     expect(stats.attempt).toBe(1);
+    // The heartbeat's load is this job's estimate or its FFmpeg's measured CPU, if higher.
+    const measured = runtime.runner(jobId)!.measuredCpuPercent;
+    expect(measured).toBeGreaterThan(0);
+    const estimate = estimateJobCost(spec(0, 'rtmp'));
+    expect(runtime.load()).toBe(Math.max(estimate, Math.ceil(measured!)));
 
     const pid = runtime.runner(jobId)!.ffmpegPid!;
     expect(alive(pid)).toBe(true);

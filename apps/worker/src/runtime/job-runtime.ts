@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { estimateJobCost, type Destination, type JobSpec } from '@ezlive/domain';
+import { estimateJobCost, observedJobLoad, type Destination, type JobSpec } from '@ezlive/domain';
 import type { JobSecretsStore, JobStatsStore } from '@ezlive/infra';
 import { RtmpIngestServer, type Publication } from '../ingest/rtmp-ingest.server';
 import { SrtPortPool } from '../ingest/srt-port-pool';
@@ -69,10 +69,17 @@ export class JobRuntime {
     return [...this.runners.values()].map((r) => ({ jobId: r.jobId, attempt: r.attempt }));
   }
 
-  /** Cost units of the jobs held (the cost model's estimate of their CPU). */
+  /**
+   * Cost units of the jobs held, for the heartbeat: per job its estimate, or its FFmpeg's
+   * CPU measured at the last stats sample when higher (`observedJobLoad`).
+   */
   load(): number {
     let units = 0;
-    for (const spec of this.specs.values()) units += estimateJobCost(spec);
+    for (const [jobId, spec] of this.specs)
+      units += observedJobLoad(
+        estimateJobCost(spec),
+        this.runners.get(jobId)?.measuredCpuPercent ?? null,
+      );
     return units;
   }
 
