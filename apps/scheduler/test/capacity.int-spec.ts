@@ -113,6 +113,39 @@ describe('scheduler capacity and concurrency (real Redis, real SQS-protocol serv
     expect('workerId' in s && s.workerId).toBe('late');
   });
 
+  it('capacity freed by a stop places the oldest waiting job on that worker, then the next', async () => {
+    await world.worker('only', 2 * COST);
+    await world.scheduler();
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      // One at a time, so "oldest" is well defined.
+      ids.push(...(await world.createJobs(1)));
+      await waitFor(`job ${i} placed or waiting`, async () =>
+        ['running', 'awaiting_capacity'].includes((await world.state(ids[i])).status),
+      );
+    }
+    const status = async () => (await world.states(ids)).map((s) => s.status);
+    expect(await status()).toEqual([
+      'running',
+      'running',
+      'awaiting_capacity',
+      'awaiting_capacity',
+    ]);
+
+    await world.run(ids[0], { type: 'RequestStop', data: { reason: 'user' } });
+    await waitFor('the oldest waiting job placed', async () => {
+      const s = await status();
+      return s[0] === 'stopped' && s[2] === 'running';
+    });
+    expect(await status()).toEqual(['stopped', 'running', 'running', 'awaiting_capacity']);
+    const assigned = (await world.events(ids[2])).find((e) => e.type === 'JobAssigned');
+    expect(assigned?.data).toMatchObject({ workerId: 'only' });
+
+    await world.run(ids[1], { type: 'RequestStop', data: { reason: 'user' } });
+    await waitFor('the next one placed', async () => (await status())[3] === 'running');
+    expect(await status()).toEqual(['stopped', 'stopped', 'running', 'running']);
+  });
+
   it('a redelivered message for an assigned job adds no placement and no second BullMQ job', async () => {
     await world.worker('w1', 10 * COST, false); // takes no work: the job stays assigned
     await world.scheduler();

@@ -84,6 +84,12 @@ describe('scheduler commands and intake hygiene (real Redis, real SQS-protocol s
     await world.run(id, { type: 'RequestStop', data: { reason: 'user' } });
     await world.scheduler();
     await waitFor('stopped', async () => (await world.state(id)).status === 'stopped', 15_000);
+    const types = (await world.events(id)).map((e) => e.type);
+    expect(types.slice(-3)).toEqual(['StopRequested', 'JobRepaired', 'JobStopped']);
+    expect((await world.events(id)).at(-2)?.data).toEqual({
+      action: 'stop-redispatched',
+      reason: expect.stringContaining('stop not confirmed by w1'),
+    });
   });
 
   it('resume places the job again (same id, new attempt); a second resume is refused and places nothing', async () => {

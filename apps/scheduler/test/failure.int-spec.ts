@@ -167,5 +167,14 @@ describe('scheduler failure handling (real Redis, real SQS-protocol server)', ()
       async () => (await world.state(unsent)).status === 'running',
       TIMING.resendAfterMs + 8000,
     );
+    // The re-send is on the record, before the placement it caused, with its reason.
+    const types = (await world.events(unsent)).map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(['JobCreated', 'JobRepaired', 'JobQueued']);
+    const repaired = (await world.events(unsent)).find((e) => e.type === 'JobRepaired');
+    expect(repaired?.data).toEqual({
+      action: 'intake-resent',
+      reason: expect.stringContaining('not queued within'),
+    });
+    expect(repaired?.metadata.actor).toBe('reconciler');
   });
 });

@@ -175,6 +175,24 @@ const TABLE: Array<{
     otherwise: 'JOB_NOT_RESUMABLE',
   },
   {
+    command: { type: 'RecordRepair', data: { action: 'intake-resent', reason: 'stuck' } },
+    outcomes: {
+      created: [{ type: 'JobRepaired', data: { action: 'intake-resent', reason: 'stuck' } }],
+      initial: 'JOB_NOT_FOUND',
+      deleted: 'JOB_NOT_FOUND',
+    },
+    otherwise: 'NO_EVENTS', // queued or later meanwhile: the intake already happened
+  },
+  {
+    command: { type: 'RecordRepair', data: { action: 'stop-redispatched', reason: 'stuck' } },
+    outcomes: {
+      stopping: [{ type: 'JobRepaired', data: { action: 'stop-redispatched', reason: 'stuck' } }],
+      initial: 'JOB_NOT_FOUND',
+      deleted: 'JOB_NOT_FOUND',
+    },
+    otherwise: 'NO_EVENTS', // stopped meanwhile, or never asked to stop
+  },
+  {
     command: { type: 'ReassignJob', data: { fromWorkerId: 'w1', reason: 'worker lost' } },
     outcomes: {
       assigned: [

@@ -1,5 +1,5 @@
 import type { Decider } from '../events/command-handler';
-import type { IngestEndpoints, InputInfo, JobEvent } from './job.events';
+import type { IngestEndpoints, InputInfo, JobEvent, RepairAction } from './job.events';
 import { fenced, illegal, jobNotFound, JobError } from './job.errors';
 import { evolveJob, initialJobState, type ExistingJob, type JobState } from './job.state';
 import type { JobSpec } from './spec/job-spec';
@@ -37,6 +37,7 @@ export type JobCommand =
   | { type: 'RequestResume'; data: Record<string, never> }
   | { type: 'ReassignJob'; data: { fromWorkerId: string; reason: string } }
   | { type: 'FailJob'; data: { reason: string; detail: string[] } }
+  | { type: 'RecordRepair'; data: { action: RepairAction; reason: string } }
   | { type: 'DeleteJob'; data: Record<string, never> };
 
 export type JobCommandType = JobCommand['type'];
@@ -188,6 +189,18 @@ export const fail = (c: Of<'FailJob'>, s: JobState): JobEvent[] => {
   return [{ type: 'JobFailed', data: c }];
 };
 
+/** Which state each repair applies to; in any other the job moved on and nothing is redone. */
+const REPAIRABLE: Readonly<Record<RepairAction, JobState['status']>> = {
+  'intake-resent': 'created',
+  'stop-redispatched': 'stopping',
+};
+
+/** The reconciler is about to redo a step: recorded first, and only while it still applies. */
+export const recordRepair = (c: Of<'RecordRepair'>, s: JobState): JobEvent[] => {
+  const job = exists(s);
+  return job.status === REPAIRABLE[c.action] ? [{ type: 'JobRepaired', data: c }] : [];
+};
+
 export const remove = (_c: Of<'DeleteJob'>, s: JobState): JobEvent[] => {
   const job = exists(s);
   if (job.status !== 'stopped' && job.status !== 'failed')
@@ -226,6 +239,8 @@ export function decideJob(command: JobCommand, state: JobState): JobEvent[] {
       return reassign(command.data, state);
     case 'FailJob':
       return fail(command.data, state);
+    case 'RecordRepair':
+      return recordRepair(command.data, state);
     case 'DeleteJob':
       return remove(command.data, state);
     default: {

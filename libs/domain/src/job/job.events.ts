@@ -49,6 +49,13 @@ export type JobReassigned = Event<
   { fromWorkerId: string; attempt: number; reason: string }
 >;
 export type JobDeleted = Event<'JobDeleted', Record<string, never>>;
+/**
+ * What the reconciler re-did for a job stuck between two steps, with why. State is unchanged:
+ * `intake-resent` (created but never queued: its SQS message was sent again),
+ * `stop-redispatched` (stopping but never confirmed: the stop was delivered again).
+ */
+export type RepairAction = 'intake-resent' | 'stop-redispatched';
+export type JobRepaired = Event<'JobRepaired', { action: RepairAction; reason: string }>;
 
 export type JobEvent =
   | JobCreated
@@ -64,6 +71,7 @@ export type JobEvent =
   | ResumeRequested
   | JobFailed
   | JobReassigned
+  | JobRepaired
   | JobDeleted;
 
 export type JobEventType = JobEvent['type'];
@@ -82,6 +90,7 @@ export const JOB_EVENT_TYPES: readonly JobEventType[] = [
   'ResumeRequested',
   'JobFailed',
   'JobReassigned',
+  'JobRepaired',
   'JobDeleted',
 ];
 

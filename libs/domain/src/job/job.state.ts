@@ -118,6 +118,8 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
       return { ...base, status: 'failed', reason: event.data.reason };
     case 'JobReassigned':
       return { ...base, status: 'queued' };
+    case 'JobRepaired':
+      return state;
     case 'JobDeleted':
       return { ...base, status: 'deleted' };
     default: {

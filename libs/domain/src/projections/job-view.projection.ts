@@ -101,6 +101,8 @@ export function evolveJobView(doc: JobView | null, event: RecordedEvent<JobEvent
       };
     case 'JobReassigned':
       return { ...next, state: 'queued', workerId: null, ingest: null, input: null };
+    case 'JobRepaired':
+      return next; // the repair restarts the reconciler's clock for this job
     case 'JobDeleted':
       return null;
     default: {

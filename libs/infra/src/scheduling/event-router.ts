@@ -211,6 +211,7 @@ export class EventRouter {
       case 'IngestStarted':
       case 'IngestStopped':
       case 'TranscoderRestarted':
+      case 'JobRepaired': // the reconciler redoes the step itself
         return;
       default: {
         const unreachable: never = e;

@@ -1,7 +1,10 @@
 import type { Redis } from 'ioredis';
 import {
+  handleCommand,
+  JobError,
   jobDecider,
   jobStreamId,
+  type RepairAction,
   type EventStore,
   type JobEvent,
   type JobState,
@@ -90,6 +93,27 @@ export class Reconciler {
     };
   }
 
+  /**
+   * Appends `JobRepaired` before a step is redone; false when the stream says the step no
+   * longer applies (the view was stale, or the job moved on meanwhile).
+   */
+  private async recordRepair(jobId: string, action: RepairAction, reason: string) {
+    try {
+      const r = await handleCommand(
+        this.store,
+        jobStreamId(jobId),
+        jobDecider,
+        { type: 'RecordRepair', data: { action, reason } },
+        commandContext('reconciler'),
+        { metadata: { jobId } },
+      );
+      return r.events.length > 0;
+    } catch (err) {
+      if (err instanceof JobError && err.code === 'JOB_NOT_FOUND') return false;
+      throw err;
+    }
+  }
+
   async sweep(): Promise<SweepReport> {
     const report: SweepReport = {
       resent: [],
@@ -103,6 +127,8 @@ export class Reconciler {
 
     for (const v of await this.views('created', this.options.resendAfterMs)) {
       if (!this.intake) break;
+      const reason = `created but not queued within ${this.options.resendAfterMs} ms`;
+      if (!(await this.recordRepair(v.jobId, 'intake-resent', reason))) continue;
       await this.intake.send({ jobId: v.jobId });
       report.resent.push(v.jobId);
       this.log.warn({ jobId: v.jobId }, 'reconciler: created but never queued → re-sent to SQS');
@@ -170,6 +196,8 @@ export class Reconciler {
     // (no scheduler was up when it was requested). Same id → a no-op if it was.
     for (const v of await this.views('stopping', this.options.assignTimeoutMs)) {
       if (!v.workerId || !members.has(v.workerId)) continue;
+      const reason = `stop not confirmed by ${v.workerId} within ${this.options.assignTimeoutMs} ms`;
+      if (!(await this.recordRepair(v.jobId, 'stop-redispatched', reason))) continue;
       await this.dispatcher.dispatch('job.stop', {
         jobId: v.jobId,
         attempt: v.attempt,
