@@ -37,6 +37,7 @@ export type SpecErrorCode =
   | 'CODEC_NEEDS_FMP4'
   | 'DASH_MP3_UNSUPPORTED'
   | 'WINDOW_TOO_SHORT'
+  | 'FRAMERATE_REQUIRED'
   | 'FIELD_NOT_ALLOWED';
 
 export type SpecWarningCode =
@@ -45,4 +46,5 @@ export type SpecWarningCode =
   | 'ABOVE_1080P'
   | 'LOW_BITS_PER_PIXEL'
   | 'LADDER_NOT_DESCENDING'
+  | 'MAXRATE_IGNORED'
   | 'NO_RECONNECT_WINDOW';

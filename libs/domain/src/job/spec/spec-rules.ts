@@ -64,6 +64,15 @@ export function checkSpecRules(spec: JobSpec, raw: JobSpecSchema): SpecIssue[] {
     if (v.codec === 'av1' && output.segmentFormat === 'ts') {
       add(`${at}.codec`, 'CODEC_NEEDS_FMP4', 'av1 can only be packaged in fmp4 segments');
     }
+    // SVT-AV1 (FFmpeg 5.1) ignores forced keyframes, so its GOP is set in frames; an SRT feed
+    // goes straight into FFmpeg's own listener, unprobed, so nothing else can supply the rate.
+    if (v.codec === 'av1' && spec.input.protocol === 'srt' && v.framerateFps === undefined) {
+      add(
+        `${at}.framerateFps`,
+        'FRAMERATE_REQUIRED',
+        'av1 with srt input needs framerateFps: its keyframe interval is set in frames before the feed can be probed',
+      );
+    }
   });
 
   spec.audio.forEach((a, i) => {
@@ -139,6 +148,13 @@ export function collectWarnings(spec: JobSpec): SpecIssue[] {
         `${at}.maxBitrateKbps`,
         'MAXRATE_HIGH',
         'more than 2× the average bitrate: peaks may stall players on constrained links',
+      );
+    }
+    if (v.codec === 'av1' && v.maxBitrateKbps > v.bitrateKbps) {
+      add(
+        `${at}.maxBitrateKbps`,
+        'MAXRATE_IGNORED',
+        'SVT-AV1 has no capped VBR in FFmpeg 5.1: it targets bitrateKbps and does not enforce this peak',
       );
     }
     const presets = VIDEO_PRESETS[v.codec];

@@ -140,6 +140,16 @@ describe('validateJobSpec', () => {
       'video[0].codec:CODEC_NEEDS_FMP4',
     ],
     [
+      'av1 over srt keeping the input rate',
+      (s) =>
+        Object.assign(
+          s,
+          { input: { protocol: 'srt' } },
+          { video: [{ ...s.video[0], codec: 'av1', preset: '10', framerateFps: undefined }] },
+        ),
+      'video[0].framerateFps:FRAMERATE_REQUIRED',
+    ],
+    [
       'opus in ts',
       (s) =>
         Object.assign(
@@ -259,6 +269,20 @@ describe('validateJobSpec', () => {
         'input.reconnectWindowSec:NO_RECONNECT_WINDOW',
       ]),
     );
+  });
+
+  it('av1: a peak bitrate is a warning (not enforced); over rtmp or with a rate it needs no fps', () => {
+    const av1 = { ...base().video[0], codec: 'av1', preset: '10', maxBitrateKbps: 4000 };
+    const s = { ...base(), video: [av1] };
+    const r = validateJobSpec(s); // rtmp: the worker probes the feed's rate before starting
+    expect(r.ok).toBe(true);
+    expect(warningsOf(r)).toContain('video[0].maxBitrateKbps:MAXRATE_IGNORED');
+    const srt = validateJobSpec({
+      ...s,
+      input: { protocol: 'srt' },
+      video: [{ ...av1, framerateFps: 30 }],
+    });
+    expect(srt.ok).toBe(true);
   });
 
   it('every error names a field path and a stable code', () => {
