@@ -38,11 +38,17 @@ describe('control-plane faults: scheduler, Redis and SQS (real stack on loopback
       },
       timeoutMs,
     );
-    const counts = await pool(ids, 20, async (id) => {
-      const types = (await cluster.events(id)).map((e) => e.type);
-      return ['JobAssigned', 'JobRunning'].map((t) => types.filter((x) => x === t).length);
-    });
-    expect(counts.filter(([assigned, running]) => assigned !== 1 || running !== 1)).toEqual([]);
+    const histories = await pool(ids, 20, async (id) =>
+      (await cluster.events(id)).map((e) => {
+        const why = (e.data as { reason?: string }).reason;
+        return why ? `${e.type}(${why})` : e.type;
+      }),
+    );
+    // A job placed more than once shows its whole history (reasons included) in the failure.
+    const count = (h: string[], type: string) => h.filter((x) => x.split('(')[0] === type).length;
+    expect(
+      histories.filter((h) => count(h, 'JobAssigned') !== 1 || count(h, 'JobRunning') !== 1),
+    ).toEqual([]);
   }
 
   it('SIGKILL one of two schedulers during 200 creates: every job placed exactly once', async () => {

@@ -95,9 +95,11 @@ export class IntakeConsumer {
         await this.intake.deadLetter(m, `unknown job ${parsed.jobId}`);
         return false;
       }
+      // Soon, not after the 30 s visibility timeout: what failed is usually transient.
+      const retryInSec = await this.intake.retryLater(m).catch(() => 30);
       this.log.error(
-        { err, jobId: parsed.jobId },
-        'intake: placement failed; message left for redelivery',
+        { err, jobId: parsed.jobId, retryInSec },
+        `intake: placement failed; message redelivered in ${retryInSec} s`,
       );
       return false;
     }

@@ -1,7 +1,5 @@
 import type { Redis } from 'ioredis';
 import {
-  handleCommand,
-  JobError,
   jobDecider,
   jobStreamId,
   type RepairAction,
@@ -17,7 +15,7 @@ import type { CapacityLedger } from '../membership/capacity-ledger';
 import type { WorkerRegistry } from '../membership/worker-registry';
 import type { ReadModelStore } from '../projections/read-model-store';
 import type { SqsIntake } from '../sqs/sqs-intake';
-import { reassignJob as reassign } from '../membership/reassign-job';
+import { commandJob, reassignJob as reassign } from '../membership/reassign-job';
 import type { JobPlacer } from './job-placer';
 import type { SchedulerLog } from './scheduler-log';
 import type { WorkDispatcher } from './work-dispatcher';
@@ -97,21 +95,9 @@ export class Reconciler {
    * Appends `JobRepaired` before a step is redone; false when the stream says the step no
    * longer applies (the view was stale, or the job moved on meanwhile).
    */
-  private async recordRepair(jobId: string, action: RepairAction, reason: string) {
-    try {
-      const r = await handleCommand(
-        this.store,
-        jobStreamId(jobId),
-        jobDecider,
-        { type: 'RecordRepair', data: { action, reason } },
-        commandContext('reconciler'),
-        { metadata: { jobId } },
-      );
-      return r.events.length > 0;
-    } catch (err) {
-      if (err instanceof JobError && err.code === 'JOB_NOT_FOUND') return false;
-      throw err;
-    }
+  private recordRepair(jobId: string, action: RepairAction, reason: string): Promise<boolean> {
+    const command = { type: 'RecordRepair', data: { action, reason } } as const;
+    return commandJob(this.store, jobId, command, commandContext('reconciler'));
   }
 
   async sweep(): Promise<SweepReport> {

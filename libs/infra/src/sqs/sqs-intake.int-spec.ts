@@ -31,6 +31,19 @@ describe('SqsIntake (real SQS-protocol server)', () => {
     expect(await intake.receive(10, 1)).toEqual([]);
   });
 
+  it('a message whose handling failed comes back within seconds, not the 30 s visibility timeout', async () => {
+    expect([1, 2, 3, 4, 5, 6].map(SqsIntake.retryDelaySec)).toEqual([2, 4, 8, 16, 30, 30]);
+    await intake.send({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ3' });
+    const [m] = await intake.receive(10, 1);
+    expect(m.Attributes?.ApproximateReceiveCount).toBe('1');
+    expect(await intake.retryLater(m)).toBe(2);
+    // A 5 s long poll: it is visible again in 2 s (the queue's own timeout is 30 s).
+    const [again] = await intake.receive(10, 5);
+    expect(SqsIntake.parse(again?.Body)).toEqual({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ3' });
+    expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
+    await intake.delete(again.ReceiptHandle!);
+  });
+
   it('re-creates a queue that vanished (deleted, or an emulator restarted empty) and carries on', async () => {
     const { queueUrl, dlqUrl } = await intake.ensureQueues();
     const { DeleteQueueCommand } = await import('@aws-sdk/client-sqs');

@@ -1,4 +1,5 @@
 import {
+  ChangeMessageVisibilityCommand,
   CreateQueueCommand,
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -159,6 +160,33 @@ export class SqsIntake {
         new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: receiptHandle }),
       ),
     );
+  }
+
+  /**
+   * Seconds until a message whose handling failed is delivered again: 2, 4, 8, 16, then 30
+   * (the queue's visibility timeout) by receive count, so a transient fault (Redis
+   * restarting) is retried within seconds rather than after 30 s, and the five receives
+   * before the dead-letter queue still span a minute.
+   */
+  static retryDelaySec(receiveCount: number): number {
+    return Math.min(30, 2 ** Math.max(1, receiveCount));
+  }
+
+  /** Makes a message whose handling failed visible again after `retryDelaySec`. */
+  async retryLater(message: Message): Promise<number> {
+    const seconds = SqsIntake.retryDelaySec(
+      Number(message.Attributes?.ApproximateReceiveCount ?? 1),
+    );
+    await this.withQueues(({ queueUrl }) =>
+      this.client.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: message.ReceiptHandle,
+          VisibilityTimeout: seconds,
+        }),
+      ),
+    );
+    return seconds;
   }
 
   /** Moves a message that can never succeed to the DLQ explicitly (then deletes it). */
