@@ -25,12 +25,35 @@ export class JobReporter {
   constructor(
     private readonly store: EventStore,
     readonly workerId: string,
+    /**
+     * Waits between tries when the store fails (Redis restarting, a connection reset): 250 ms
+     * doubling to 8 s, ~16 s in all, so a report outlives a Redis restart instead of being
+     * lost with it. Safe to repeat: the decider turns a report that already landed (its
+     * reply was lost) into no event.
+     */
+    private readonly retryDelaysMs: readonly number[] = [250, 500, 1000, 2000, 4000, 8000],
   ) {}
 
   async report(
     jobId: string,
     command: WorkerReport,
     causationId: string | null = null,
+  ): Promise<ReportOutcome> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.reportOnce(jobId, command, causationId);
+      } catch (err) {
+        const wait = this.retryDelaysMs[attempt];
+        if (err instanceof JobError || wait === undefined) throw err; // a decision, or out of tries
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+
+  private async reportOnce(
+    jobId: string,
+    command: WorkerReport,
+    causationId: string | null,
   ): Promise<ReportOutcome> {
     try {
       const { events } = await handleCommand(

@@ -6,7 +6,7 @@ import type { JobSecretsStore, JobStatsStore } from '@ezlive/infra';
 import { RtmpIngestServer, type Publication } from '../ingest/rtmp-ingest.server';
 import { SrtPortPool } from '../ingest/srt-port-pool';
 import { sinkFor, type S3Credentials } from '../output/origin-sink';
-import type { JobReporter } from './job-reporter';
+import type { JobReporter, ReportOutcome } from './job-reporter';
 import { JobRunner } from './job-runner';
 
 export interface JobRuntimeOptions {
@@ -150,10 +150,18 @@ export class JobRuntime {
     const ingest = srt
       ? { srtUrl: `srt://${this.o.publicHost}:${srtPort}` }
       : { rtmpBaseUrl: `rtmp://${this.o.publicHost}:${this.rtmpPort}/live` };
-    const outcome = await this.reporter.report(jobId, {
-      type: 'ReportRunning',
-      data: { workerId: this.o.workerId, attempt, ingest },
-    });
+    let outcome: ReportOutcome;
+    try {
+      outcome = await this.reporter.report(jobId, {
+        type: 'ReportRunning',
+        data: { workerId: this.o.workerId, attempt, ingest },
+      });
+    } catch (err) {
+      // Not reported means not started: undo, so BullMQ's retry starts it afresh. A runner
+      // left in place would turn that retry into 'already-running', JobRunning never said.
+      await this.release(jobId);
+      throw err;
+    }
     if (outcome === 'fenced') {
       await this.release(jobId);
       return 'fenced';
