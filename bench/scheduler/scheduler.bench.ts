@@ -124,6 +124,8 @@ async function scale(
       seconds,
       schedulerCpuPctOfOneCore: +cpuPct.toFixed(1),
       redisBytesPerJob: memPerJobBytes,
+      // Each job's own stream preallocates this much (docs/deployment.md#redis-memory).
+      redisStreamNodeMaxBytes: await streamNodeMaxBytes(world),
       heartbeatTimeoutMs: 6000,
     };
     console.log('scale (before the lost-worker step)', base);
@@ -173,6 +175,16 @@ async function untilAll(
 async function usedMemory(world: SchedulerWorld): Promise<number> {
   const info = await world.redis.info('memory');
   return Number(/used_memory:(\d+)/.exec(info)![1]);
+}
+
+/** The server's `stream-node-max-bytes`, or null where CONFIG is not allowed (managed Redis). */
+async function streamNodeMaxBytes(world: SchedulerWorld): Promise<number | null> {
+  try {
+    const [, value] = (await world.redis.config('GET', 'stream-node-max-bytes')) as string[];
+    return Number(value);
+  } catch {
+    return null;
+  }
 }
 
 async function main() {

@@ -183,7 +183,13 @@ function sections(r) {
               'scheduler CPU (own process)',
               `${s.schedulerCpuPctOfOneCore} % of one core (target ≤ 25 %)`,
             ],
-            ['Redis memory per job', `${s.redisBytesPerJob} B (target ≤ 10240 B)`],
+            [
+              'Redis memory per job',
+              `${s.redisBytesPerJob} B (target ≤ 10240 B)` +
+                (s.redisStreamNodeMaxBytes
+                  ? `, Redis \`stream-node-max-bytes\` ${s.redisStreamNodeMaxBytes}`
+                  : ''),
+            ],
             [
               'lost worker: jobs / detect + reassign',
               `${s.lostWorkerJobs} / ${s.detectAndReassignMs} ms (timeout ${s.heartbeatTimeoutMs} ms)`,

@@ -143,6 +143,10 @@ async function ensureRedis(url = process.env.REDIS_URL || 'redis://127.0.0.1:637
       '',
       '--appendonly',
       'no',
+      // Each job has a small stream of its own; 4096 (the default) preallocates 4 KB for it
+      // (docs/deployment.md#redis-memory).
+      '--stream-node-max-bytes',
+      '2048',
       '--dir',
       dir,
     ],

@@ -65,6 +65,9 @@ describe('docker/compose.yaml', () => {
 
   it('Redis keeps an append-only file on a volume', () => {
     expect(services.redis.command).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    // Per-job streams preallocate stream-node-max-bytes (docs/deployment.md#redis-memory).
+    const command = services.redis.command as string[];
+    expect(command[command.indexOf('--stream-node-max-bytes') + 1]).toBe('2048');
     const [volume, path] = (services.redis.volumes ?? [])[0].split(':');
     expect(path).toBe('/data');
     expect(compose.volumes).toHaveProperty(volume);

@@ -99,6 +99,7 @@ export class PrivateRedis {
     // argv, never a shell; AOF fsync every second is the durability users get by default.
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', ''];
     args.push('--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.dir);
+    args.push('--stream-node-max-bytes', '2048'); // as deployed (docs/deployment.md)
     const child = spawn('redis-server', args, { stdio: 'ignore' });
     this.child = child;
     for (let i = 0; i < 100; i++) {
