@@ -114,6 +114,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
   let es: EventSourcing;
   let secrets: JobSecretsStore;
   let runtime: JobRuntime;
+  let reporter: JobReporter;
   let media: string;
   let port: number;
   const publishers: Publisher[] = [];
@@ -124,6 +125,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     es = new EventSourcing(redis, { prefix, partitions: 4 });
     secrets = new JobSecretsStore(redis, es.keys);
     media = mkdtempSync(join(tmpdir(), 'ezlive-worker-'));
+    reporter = new JobReporter(es.store, WORKER);
     runtime = new JobRuntime(
       {
         workerId: WORKER,
@@ -141,7 +143,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
         statsIntervalMs: 500,
         log: () => undefined,
       },
-      new JobReporter(es.store, WORKER),
+      reporter,
       secrets,
       new JobStatsStore(redis, es.keys),
     );
@@ -258,6 +260,19 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     await runtime.stopJob(jobId, 1, 'stop requested');
     expect(alive(pid)).toBe(false);
     expect((await types(jobId)).slice(-2)).toEqual(['StopRequested', 'JobStopped']);
+  });
+
+  it('a JobRunning report that fails leaves nothing behind, so the retried job.start starts it', async () => {
+    const { jobId } = await assignedJob();
+    // The store gave up mid-report (Redis restarting): BullMQ will retry the job.start.
+    const failing = jest
+      .spyOn(reporter, 'report')
+      .mockRejectedValueOnce(new Error('Connection is closed.'));
+    await expect(runtime.startJob(jobId, 1)).rejects.toThrow('Connection is closed.');
+    expect(runtime.runner(jobId)).toBeUndefined();
+    failing.mockRestore();
+    expect(await runtime.startJob(jobId, 1)).toBe('started'); // not 'already-running'
+    expect(await types(jobId)).toContain('JobRunning');
   });
 
   it('wrong key → refused, nothing written', async () => {
