@@ -171,6 +171,23 @@ export async function checkMaster(
     if (spec.audio.length > 0) expect(codecs).toContain('mp4a.40.2');
     if (spec.audio.length > 0) expect(attrs.AUDIO).toBeDefined();
   }
+  if (spec.video.length === 0) {
+    // Audio only: every audio rendition is a variant of its own (no group, no RESOLUTION).
+    for (const r of outputs.renditions.filter((o) => o.kind === 'audio')) {
+      const a = spec.audio[r.streamIndex];
+      const variant = master.playlists?.find((p) => p.uri === relative(root, r.playlist as string));
+      expect({ rendition: r.name, listed: variant !== undefined }).toEqual({
+        rendition: r.name,
+        listed: true,
+      });
+      const attrs = variant?.attributes ?? {};
+      const m = measured.find((x) => x.name === r.name) as MeasuredRendition;
+      expect(attrs.BANDWIDTH).toBeGreaterThanOrEqual(m.kbps * 1000);
+      expect(attrs.BANDWIDTH).toBeLessThanOrEqual(2 * a.bitrateKbps * 1000);
+      expect(attrs.RESOLUTION).toBeUndefined();
+      if (a.codec === 'aac') expect((attrs.CODECS ?? '').split(',')).toEqual(['mp4a.40.2']);
+    }
+  }
   if (spec.audio.length > 0 && spec.video.length > 0) {
     const groups = Object.values(master.mediaGroups?.AUDIO ?? {});
     expect(groups).toHaveLength(1);
