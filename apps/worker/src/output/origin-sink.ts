@@ -95,11 +95,18 @@ export class S3Sink implements OriginSink {
 
 /** An HTTP origin that accepts PUT and DELETE (nginx WebDAV, Akamai MSL-style ingest). */
 export class HttpSink implements OriginSink {
-  constructor(private readonly base: string) {}
+  constructor(
+    private readonly base: string,
+    /**
+     * Waits before each retry of a request the origin could not take (network error, 5xx,
+     * 429), like the S3 SDK's own retries; after the last one the publisher's next pass
+     * tries again.
+     */
+    private readonly retryDelaysMs: readonly number[] = [100, 400],
+  ) {}
 
   async put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void> {
-    const res = await fetch(`${this.base}${path}`, {
-      method: 'PUT',
+    const res = await this.request('PUT', path, {
       body,
       headers: { 'content-type': contentType, 'cache-control': cacheControl },
     });
@@ -107,8 +114,22 @@ export class HttpSink implements OriginSink {
   }
 
   async delete(path: string): Promise<void> {
-    const res = await fetch(`${this.base}${path}`, { method: 'DELETE' });
+    const res = await this.request('DELETE', path);
     if (!res.ok && res.status !== 404) throw new Error(`DELETE ${path}: HTTP ${res.status}`);
+  }
+
+  private async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const wait = this.retryDelaysMs[attempt];
+      try {
+        const res = await fetch(`${this.base}${path}`, { ...init, method });
+        if (wait === undefined || (res.status < 500 && res.status !== 429)) return res;
+        await res.body?.cancel();
+      } catch (err) {
+        if (wait === undefined) throw err; // the origin is unreachable
+      }
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 
   /** The job's collection: WebDAV origins (nginx `dav_methods DELETE`) delete it recursively. */

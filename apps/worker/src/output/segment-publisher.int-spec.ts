@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { HttpSink } from './origin-sink';
 import { SegmentPublisher } from './segment-publisher';
 
-/** A real HTTP origin on loopback that records what it is asked to store and delete. */
-function origin(failOnce = new Set<string>()): Promise<{
+/**
+ * A real HTTP origin on loopback that records what it is asked to store and delete; a PUT
+ * of a path in `failures` is answered 503 that many times first.
+ */
+function origin(failures = new Map<string, number>()): Promise<{
   server: Server;
   base: string;
   log: string[];
@@ -18,12 +21,16 @@ function origin(failOnce = new Set<string>()): Promise<{
     let body = '';
     req.on('data', (d: Buffer) => (body += d.toString()));
     req.on('end', () => {
-      if (req.method === 'PUT' && failOnce.delete(req.url!)) {
+      const left = failures.get(req.url!) ?? 0;
+      if (req.method === 'PUT' && left > 0) {
+        failures.set(req.url!, left - 1);
         log.push(`FAILED ${req.method} ${req.url}`);
         res.writeHead(503).end();
         return;
       }
-      log.push(`${req.method} ${req.url} ${req.headers['content-type'] ?? ''}`.trim());
+      log.push(
+        `${req.method} ${req.url} ${req.headers['content-type'] ?? ''} ${req.headers['cache-control'] ?? ''}`.trim(),
+      );
       if (req.method === 'PUT') store.set(req.url!, body);
       // A collection DELETE (trailing slash) removes everything under it, as WebDAV does.
       if (req.method === 'DELETE')
@@ -46,7 +53,7 @@ const until = async (fn: () => boolean) => {
 };
 
 describe('SegmentPublisher → HTTP origin', () => {
-  it('uploads media before manifests, with content types, and deletes what leaves the window', async () => {
+  it('uploads media before manifests, with content types and cache policies, and deletes what leaves the window', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
     mkdirSync(join(dir, '240p'));
     const o = await origin();
@@ -61,13 +68,13 @@ describe('SegmentPublisher → HTTP origin', () => {
       publisher.start([dir, join(dir, '240p')]);
       await until(() => o.store.has('/job1/240p/index.m3u8'));
       const puts = o.log.filter((l) => l.startsWith('PUT'));
-      expect(puts.indexOf('PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl')).toBe(
+      expect(puts.indexOf('PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache')).toBe(
         puts.length - 1,
       );
       expect(puts).toEqual(
         expect.arrayContaining([
-          'PUT /job1/240p/seg_1_00000.m4s video/iso.segment',
-          'PUT /job1/240p/init_1.mp4 video/mp4',
+          'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
+          'PUT /job1/240p/init_1.mp4 video/mp4 public, max-age=31536000, immutable',
         ]),
       );
       expect(o.store.has('/job1/240p/index.m3u8.tmp')).toBe(false);
@@ -95,14 +102,42 @@ describe('SegmentPublisher → HTTP origin', () => {
     }
   });
 
+  it('retries a PUT the origin refused, with backoff, inside the same pass', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
+    mkdirSync(join(dir, '240p'));
+    const o = await origin(new Map([['/job1/240p/seg_1_00000.m4s', 2]]));
+    const errors: string[] = [];
+    const sink = new HttpSink(o.base, [20, 40]);
+    const publisher = new SegmentPublisher(dir, sink, (err) => errors.push(err.message), 100);
+    try {
+      writeFileSync(join(dir, '240p', 'seg_1_00000.m4s'), 'media-0');
+      writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');
+      publisher.start([dir, join(dir, '240p')]);
+      await until(() => o.store.has('/job1/240p/index.m3u8'));
+      expect(o.log.filter((l) => !l.startsWith('DELETE'))).toEqual([
+        'FAILED PUT /job1/240p/seg_1_00000.m4s',
+        'FAILED PUT /job1/240p/seg_1_00000.m4s',
+        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
+        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
+      ]);
+      expect(errors).toEqual([]); // the third try took it: nothing to report
+      expect(publisher.stats).toMatchObject({ failures: 0, uploads: 2 });
+    } finally {
+      await publisher.close();
+      o.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('holds manifests back while a segment they may reference failed to upload', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
     mkdirSync(join(dir, '240p'));
-    const o = await origin(new Set(['/job1/240p/seg_1_00000.m4s']));
+    // Refused three times: the first try and both retries of the first pass.
+    const o = await origin(new Map([['/job1/240p/seg_1_00000.m4s', 3]]));
     const errors: string[] = [];
     const publisher = new SegmentPublisher(
       dir,
-      new HttpSink(o.base),
+      new HttpSink(o.base, [20, 40]),
       (err) => errors.push(err.message),
       100,
     );
@@ -113,8 +148,10 @@ describe('SegmentPublisher → HTTP origin', () => {
       await until(() => o.store.has('/job1/240p/index.m3u8'));
       expect(o.log.filter((l) => !l.startsWith('DELETE'))).toEqual([
         'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment',
-        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl',
+        'FAILED PUT /job1/240p/seg_1_00000.m4s',
+        'FAILED PUT /job1/240p/seg_1_00000.m4s',
+        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
+        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
       ]);
       expect(errors).toHaveLength(1);
       expect(publisher.stats).toMatchObject({ failures: 1, uploads: 2 });

@@ -34,6 +34,7 @@ import {
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -474,6 +475,17 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
           await s3.send(new GetObjectCommand({ Bucket: 'media', Key: `live/${jobId}/${key}` }))
         ).Body!.transformToString();
       await until('the master playlist in S3', async () => (await list()).includes('master.m3u8'));
+      // Players and CDNs see the right content types (Cache-Control, which fauxqs does not
+      // keep, is asserted on the wire in segment-publisher.int-spec.ts).
+      const type = async (key: string) =>
+        (await s3.send(new HeadObjectCommand({ Bucket: 'media', Key: `live/${jobId}/${key}` })))
+          .ContentType;
+      const keys = await list();
+      expect(await type('master.m3u8')).toBe('application/vnd.apple.mpegurl');
+      expect(await type(keys.find((k) => /^240p\/seg_.*\.m4s$/.test(k))!)).toBe(
+        'video/iso.segment',
+      );
+      expect(await type(keys.find((k) => /^240p\/init.*\.mp4$/.test(k))!)).toBe('video/mp4');
       // Every segment a stored playlist names is already stored (media before manifests).
       for (let i = 0; i < 5; i++) {
         const playlist = await get('240p/index.m3u8');
