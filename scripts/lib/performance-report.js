@@ -96,7 +96,7 @@ function summary(r) {
 /** Why a figure is what it is, where the number alone would mislead. Keyed by scenario. */
 const SCENARIO_NOTES = {
   'scheduler SIGKILL mid-burst → all 200 jobs placed':
-    "The messages the killed scheduler had received but not deleted stay invisible for the intake queue's 30 s SQS visibility timeout before the survivor gets them; the time is that timeout, not the survivor.",
+    'The messages the killed scheduler had received but not deleted stay invisible for the visibility timeout of their receive (30 s before 2026-12-03, 10 s since) before the survivor gets them; a long figure is that timeout, not the survivor.',
 };
 
 function sections(r) {

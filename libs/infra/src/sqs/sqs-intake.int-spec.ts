@@ -44,6 +44,18 @@ describe('SqsIntake (real SQS-protocol server)', () => {
     await intake.delete(again.ReceiptHandle!);
   });
 
+  it('a message taken by a scheduler that died is delivered again after 10 s, not the queue default 30 s', async () => {
+    await intake.send({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ4' });
+    const [taken] = await intake.receive(10, 1); // …and never deleted: its receiver died
+    expect(taken).toBeDefined();
+    expect(await intake.receive(10, 1)).toEqual([]); // hidden from the others meanwhile
+    // One 15 s long poll: it returns as soon as the message is visible again.
+    const [again] = await intake.receive(10, 15);
+    expect(SqsIntake.parse(again?.Body)).toEqual({ jobId: '01JABCDEFGHJKMNPQRSTVWXYZ4' });
+    expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
+    await intake.delete(again.ReceiptHandle!);
+  }, 30_000);
+
   it('re-creates a queue that vanished (deleted, or an emulator restarted empty) and carries on', async () => {
     const { queueUrl, dlqUrl } = await intake.ensureQueues();
     const { DeleteQueueCommand } = await import('@aws-sdk/client-sqs');

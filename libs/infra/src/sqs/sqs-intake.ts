@@ -138,6 +138,15 @@ export class SqsIntake {
     );
   }
 
+  /**
+   * How long a received message stays hidden from other schedulers, per receive (so it holds
+   * for provisioned queues too). A placement takes milliseconds; this bounds how long the
+   * messages a killed scheduler had taken wait before a survivor gets them (the queue's
+   * default is 30 s). Handling that outlasts it is harmless: a second placement of the same
+   * message is a no-op.
+   */
+  static readonly RECEIVE_VISIBILITY_SEC = 10;
+
   /** Long poll: waits up to `waitSeconds` for up to `max` messages. */
   async receive(max = 10, waitSeconds = 20, abortSignal?: AbortSignal): Promise<Message[]> {
     const out = await this.withQueues(({ queueUrl }) =>
@@ -146,6 +155,7 @@ export class SqsIntake {
           QueueUrl: queueUrl,
           MaxNumberOfMessages: max,
           WaitTimeSeconds: waitSeconds,
+          VisibilityTimeout: SqsIntake.RECEIVE_VISIBILITY_SEC,
           MessageSystemAttributeNames: ['ApproximateReceiveCount'],
         }),
         { abortSignal },
@@ -164,9 +174,8 @@ export class SqsIntake {
 
   /**
    * Seconds until a message whose handling failed is delivered again: 2, 4, 8, 16, then 30
-   * (the queue's visibility timeout) by receive count, so a transient fault (Redis
-   * restarting) is retried within seconds rather than after 30 s, and the five receives
-   * before the dead-letter queue still span a minute.
+   * by receive count, so a transient fault (Redis restarting) is retried within seconds,
+   * and the five receives before the dead-letter queue still span a minute.
    */
   static retryDelaySec(receiveCount: number): number {
     return Math.min(30, 2 ** Math.max(1, receiveCount));
