@@ -5,7 +5,10 @@ import {
   jobDecider,
   jobStreamId,
   jobViewProjection,
+  workerDecider,
+  workerStreamId,
   type JobCommand,
+  type WorkerCommand,
   type JobView,
   type RecordedEvent,
 } from '@ezlive/domain';
@@ -58,6 +61,47 @@ describe('projections (real Redis)', () => {
       if (i % 8 === 3) await run(jobId, { type: 'DeleteJob', data: {} });
     }
     return ids;
+  }
+
+  /** Worker streams in every status the worker view indexes: active, draining, left, lost. */
+  async function seedWorkers(): Promise<void> {
+    const info = {
+      host: '10.0.0.1',
+      rtmpPort: 1935,
+      srtPortRange: [10000, 10049] as [number, number],
+      cpuCores: 8,
+      capacity: 640,
+      version: '0.1.0',
+      labels: { zone: 'a' },
+    };
+    const steps: WorkerCommand[][] = [
+      [],
+      [{ type: 'DrainWorker', data: { reason: 'SIGTERM' } }],
+      [{ type: 'DeregisterWorker', data: { reason: 'drained' } }],
+      [
+        {
+          type: 'DeclareWorkerLost',
+          data: { lastHeartbeatAt: '2026-12-03T00:00:00.000Z', timeoutMs: 6000 },
+        },
+      ],
+    ];
+    for (const [i, rest] of steps.entries()) {
+      const workerId = `w${i}`;
+      for (const command of [
+        { type: 'RegisterWorker', data: { workerId, info } } as WorkerCommand,
+        ...rest,
+      ])
+        await handleCommand(
+          es.store,
+          workerStreamId(workerId),
+          workerDecider,
+          command,
+          commandContext('scheduler'),
+          {
+            metadata: { workerId },
+          },
+        );
+    }
   }
 
   async function expectedView(jobId: string): Promise<JobView | null> {
@@ -139,10 +183,13 @@ describe('projections (real Redis)', () => {
 
   it('rebuild produces exactly the live read models and switches readers atomically', async () => {
     await seed(40);
+    await seedWorkers();
     await es.startProjections('t2');
     await es.admin.waitForCatchUp();
     const before = await snapshot(redis, `${prefix}:rm:{g0}:`);
     expect(Object.keys(before).length).toBeGreaterThan(40);
+    // Both projections are in the comparison: job views and the four worker views.
+    expect(Object.keys(before).filter((k) => k.includes('worker-view:doc:'))).toHaveLength(4);
 
     const report = await es.admin.rebuild();
     expect(report).toMatchObject({ previousGeneration: 0, generation: 1 });
