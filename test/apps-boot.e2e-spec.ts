@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSourcing } from '@ezlive/infra';
@@ -80,6 +80,7 @@ describe('the three apps (compiled, real processes, real Redis)', () => {
         ? {
             RTMP_PORT: String(await freePort()),
             WORKER_ID: 'boot-test',
+            WORKER_LABELS: 'zone=test-a,tier=cpu',
             MEDIA_DIR: join(tmpdir(), `ezlive-boot-${process.pid}`),
             RUN_DIR: join(tmpdir(), `ezlive-boot-run-${process.pid}`),
           }
@@ -116,6 +117,16 @@ describe('the three apps (compiled, real processes, real Redis)', () => {
         'WorkerDraining',
         'WorkerDeregistered',
       ]);
+      // It registered with its configured labels and the package's version.
+      const version = (
+        JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+          version: string;
+        }
+      ).version;
+      expect((history[0].data as { info: object }).info).toMatchObject({
+        labels: { zone: 'test-a', tier: 'cpu' },
+        version,
+      });
     }
   });
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { cpus, hostname } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { num, port, str } from 'envalid';
 import { capacityForCores } from '@ezlive/domain';
 import { httpPort, parseEnv, SHARED_ENV, WORKER_ID_PATTERN } from '@ezlive/infra';
@@ -10,6 +11,46 @@ const defaultWorkerId = () =>
     .replace(/[^a-z0-9-]/g, '-')
     .replace(/^-+/, '')
     .slice(0, 40) || 'worker';
+
+const LABEL_KEY = /^[a-z0-9]([a-z0-9._/-]{0,61}[a-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?)?$/; // empty allowed
+
+/**
+ * `zone=eu-1a,tier=gpu` → `{ zone: 'eu-1a', tier: 'gpu' }`. Keys and values follow the
+ * Kubernetes label rules (lower-case keys), so a pod's labels can be passed through as they are.
+ */
+export function parseLabels(raw: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of raw.split(',').map((p) => p.trim())) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const key = at < 0 ? pair : pair.slice(0, at);
+    const value = at < 0 ? '' : pair.slice(at + 1);
+    if (!LABEL_KEY.test(key))
+      throw new Error(`WORKER_LABELS: '${key}' is not a label key (${LABEL_KEY})`);
+    if (!LABEL_VALUE.test(value))
+      throw new Error(`WORKER_LABELS: the value of '${key}' must match ${LABEL_VALUE}`);
+    if (key in labels) throw new Error(`WORKER_LABELS: '${key}' is given twice`);
+    labels[key] = value;
+  }
+  return labels;
+}
+
+/** The version of the ezlive package this code belongs to (from source or from dist/). */
+export function appVersion(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'ezlive' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here: keep walking up
+    }
+    if (dirname(dir) === dir) return 'unknown';
+  }
+}
 
 /** Every setting of the worker app (README: Configuration). */
 export const WORKER_ENV = {
@@ -26,6 +67,10 @@ export const WORKER_ENV = {
   WORKER_CAPACITY: num({
     default: 0,
     desc: 'Capacity in cost units (1 unit = 1% of a core); 0 = 80% of the cores',
+  }),
+  WORKER_LABELS: str({
+    default: '',
+    desc: 'Labels the worker registers with, key=value pairs separated by commas (zone=eu-1a,tier=gpu)',
   }),
   MEDIA_DIR: str({ default: '.media', desc: 'Local origin directory (api serves it at /media)' }),
   STAGING_DIR: str({
@@ -85,6 +130,8 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env) {
     srtPortRange: [e.SRT_PORT_MIN, e.SRT_PORT_MAX] as [number, number],
     cpuCores: cores,
     capacity: e.WORKER_CAPACITY > 0 ? e.WORKER_CAPACITY : capacityForCores(cores),
+    labels: parseLabels(e.WORKER_LABELS),
+    version: appVersion(),
     mediaDir: e.MEDIA_DIR,
     runDir: e.RUN_DIR || join('.ezlive', 'run', workerId),
     stagingDir: e.STAGING_DIR || join('.ezlive', 'staging', workerId),
