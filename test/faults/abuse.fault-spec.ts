@@ -86,7 +86,8 @@ describe('abuse and bad input (real stack on loopback)', () => {
         : given;
     const before = ((await cluster.request('GET', '/v1/jobs?limit=100')).body as { items: [] })
       .items.length;
-    const res = await cluster.request('POST', '/v1/jobs', body, headers);
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await cluster.upload('POST', '/v1/jobs', text, headers);
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -291,6 +292,54 @@ export class FaultCluster {
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
+  /**
+   * A request whose body the server may refuse before reading it all (413 on Content-Length):
+   * like curl, it takes the response as soon as it arrives, and the EPIPE/ECONNRESET of the
+   * rest of the upload after that is not an error (fetch reports it as "fetch failed").
+   */
+  upload(
+    method: string,
+    path: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: unknown; headers: Headers }> {
+    return new Promise((resolve, reject) => {
+      let answered = false;
+      const req = httpRequest(`${this.api}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.apiKey}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+        timeout: 30_000,
+      });
+      req.on('response', (res) => {
+        answered = true;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => {
+          let parsed: unknown = text;
+          try {
+            parsed = text ? JSON.parse(text) : null;
+          } catch {
+            // not JSON: keep the text
+          }
+          const h = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
+          resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+      req.on('error', (err) => {
+        if (!answered) reject(err); // after the answer: the refused rest of the upload
+      });
+      req.end(body);
+    });
+  }
+
   /** POST /v1/jobs; remembers the job's secrets for the log scan. */
   async createJob(spec: unknown): Promise<JobView> {
     const res = await this.request('POST', '/v1/jobs', spec);
@@ -342,15 +391,31 @@ export class FaultCluster {
   }
 
   /** Until the job is `state` (and, optionally, on `workerId`). */
-  waitForState(id: string, state: string, workerId?: string, timeoutMs = 20_000) {
-    return this.waitFor(
-      `job ${id} ${state}${workerId ? ` on ${workerId}` : ''}`,
-      async () => {
-        const j = await this.job(id);
-        return j.state === state && (!workerId || j.workerId === workerId) && j;
-      },
-      timeoutMs,
-    );
+  async waitForState(id: string, state: string, workerId?: string, timeoutMs = 20_000) {
+    try {
+      return await this.waitFor(
+        `job ${id} ${state}${workerId ? ` on ${workerId}` : ''}`,
+        async () => {
+          const j = await this.job(id);
+          return j.state === state && (!workerId || j.workerId === workerId) && j;
+        },
+        timeoutMs,
+      );
+    } catch (err) {
+      // The job's history says where it got stuck (which worker, which reason).
+      const history = await this.events(id)
+        .then((es) =>
+          es
+            .map((e) => {
+              const d = e.data as { reason?: string; workerId?: string; attempt?: number };
+              const detail = d.reason ?? d.workerId ?? '';
+              return detail ? `${e.type}(${detail}${d.attempt ? ` #${d.attempt}` : ''})` : e.type;
+            })
+            .join(' → '),
+        )
+        .catch((e: Error) => `unreadable: ${e.message}`);
+      throw new Error(`${(err as Error).message}; its events: ${history}`, { cause: err });
+    }
   }
 
   /** Live FFmpeg processes started by the given worker (all workers when omitted). */
