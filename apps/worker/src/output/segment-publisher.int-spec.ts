@@ -102,10 +102,15 @@ describe('SegmentPublisher → HTTP origin', () => {
     }
   });
 
-  it('retries a PUT the origin refused, with backoff, inside the same pass', async () => {
+  /**
+   * One segment and the playlist naming it, published to an origin that refuses the
+   * segment's PUT `refusals` times (HTTP sink retries after 20 and 40 ms); resolves once the
+   * playlist is stored, with what the origin saw and the errors the publisher reported.
+   */
+  async function publishOneSegment(refusals: number) {
     const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
     mkdirSync(join(dir, '240p'));
-    const o = await origin(new Map([['/job1/240p/seg_1_00000.m4s', 2]]));
+    const o = await origin(new Map([['/job1/240p/seg_1_00000.m4s', refusals]]));
     const errors: string[] = [];
     const sink = new HttpSink(o.base, [20, 40]);
     const publisher = new SegmentPublisher(dir, sink, (err) => errors.push(err.message), 100);
@@ -114,51 +119,36 @@ describe('SegmentPublisher → HTTP origin', () => {
       writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');
       publisher.start([dir, join(dir, '240p')]);
       await until(() => o.store.has('/job1/240p/index.m3u8'));
-      expect(o.log.filter((l) => !l.startsWith('DELETE'))).toEqual([
-        'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
-        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
-      ]);
-      expect(errors).toEqual([]); // the third try took it: nothing to report
-      expect(publisher.stats).toMatchObject({ failures: 0, uploads: 2 });
+      return {
+        puts: o.log.filter((l) => !l.startsWith('DELETE')),
+        errors,
+        stats: { ...publisher.stats },
+      };
     } finally {
       await publisher.close();
       o.server.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+
+  const FAILED = 'FAILED PUT /job1/240p/seg_1_00000.m4s';
+  const STORED = [
+    'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
+    'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
+  ];
+
+  it('retries a PUT the origin refused, with backoff, inside the same pass', async () => {
+    const r = await publishOneSegment(2);
+    expect(r.puts).toEqual([FAILED, FAILED, ...STORED]);
+    expect(r.errors).toEqual([]); // the third try took it: nothing to report
+    expect(r.stats).toMatchObject({ failures: 0, uploads: 2 });
   });
 
   it('holds manifests back while a segment they may reference failed to upload', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
-    mkdirSync(join(dir, '240p'));
     // Refused three times: the first try and both retries of the first pass.
-    const o = await origin(new Map([['/job1/240p/seg_1_00000.m4s', 3]]));
-    const errors: string[] = [];
-    const publisher = new SegmentPublisher(
-      dir,
-      new HttpSink(o.base, [20, 40]),
-      (err) => errors.push(err.message),
-      100,
-    );
-    try {
-      writeFileSync(join(dir, '240p', 'seg_1_00000.m4s'), 'media-0');
-      writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');
-      publisher.start([dir, join(dir, '240p')]);
-      await until(() => o.store.has('/job1/240p/index.m3u8'));
-      expect(o.log.filter((l) => !l.startsWith('DELETE'))).toEqual([
-        'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'FAILED PUT /job1/240p/seg_1_00000.m4s',
-        'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
-        'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
-      ]);
-      expect(errors).toHaveLength(1);
-      expect(publisher.stats).toMatchObject({ failures: 1, uploads: 2 });
-    } finally {
-      await publisher.close();
-      o.server.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const r = await publishOneSegment(3);
+    expect(r.puts).toEqual([FAILED, FAILED, FAILED, ...STORED]);
+    expect(r.errors).toHaveLength(1);
+    expect(r.stats).toMatchObject({ failures: 1, uploads: 2 });
   });
 });
