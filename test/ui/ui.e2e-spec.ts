@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -19,6 +19,19 @@ interface Playback {
   ready: number;
   buffered: string;
   status: string;
+}
+
+/** The pid of the FFmpeg transcoding job `id` on this machine (its argv names the job's directory). */
+function ffmpegOf(id: string): number | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (/(^|\/)ffmpeg$/.test(argv[0]) && argv.some((a) => a.includes(id))) return Number(pid);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return undefined;
 }
 
 /** Runs in the page: what the <video> element and the player's status line say. */
@@ -224,9 +237,35 @@ describe('demo UI in Chromium (whole stack, real FFmpeg)', () => {
     await page.locator(`a[href="#/jobs/${id}"]`).waitFor({ state: 'detached' });
   });
 
-  it('creates a DASH job, plays it with dash.js, and time-travels the event timeline', async () => {
-    await createAndPlay('dash-test', 'dash');
+  it('creates a DASH job, plays it with dash.js across a transcoder restart, and time-travels the event timeline', async () => {
+    const id = await createAndPlay('dash-test', 'dash');
     await page.screenshot({ path: join(ARTIFACTS, 'ui-dash.png'), fullPage: true });
+
+    // Crash the transcoder: the worker restarts it and the MPD gains a Period on the same
+    // clock. dash.js must play on into it (currentTime past the new Period's start).
+    const pid = ffmpegOf(id);
+    expect(pid).toBeDefined();
+    process.kill(pid as number, 'SIGKILL');
+    const secondStart = await until('a second Period in the MPD', async () => {
+      const mpd = await (await fetch(`${origin}/media/${id}/manifest.mpd`)).text();
+      const starts = [...mpd.matchAll(/<Period id="[^"]+" start="PT([\d.]+)S"/g)];
+      return starts.length === 2 ? Number(starts[1][1]) : null;
+    });
+    const samples: Playback[] = [];
+    await until(
+      'dash.js playing 2 s into the new Period',
+      async () => {
+        const p = await page.evaluate(playbackState);
+        samples.push(p);
+        return p.time >= secondStart + 2 && p.width > 0;
+      },
+      60_000,
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message} (Period 2 at ${secondStart} s): ${JSON.stringify(samples.slice(-8))}\n` +
+          `console:\n${consoleLines.slice(-20).join('\n')}`,
+      );
+    });
 
     // The SSE timeline holds the history; v1 is the job as created.
     await until('four events in the timeline', async () => {

@@ -1,2 +1,3 @@
 export * from './command';
+export * from './manifest';
 export * from './process';

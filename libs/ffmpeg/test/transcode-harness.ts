@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import type { JobSpec } from '@ezlive/domain';
 import {
   buildTranscode,
+  DashPresentation,
   FfmpegProcess,
   type FfmpegExit,
   type TranscodeIo,
@@ -76,7 +77,10 @@ export async function transcode(
   for (const d of plan.outputs.directories) await mkdir(d, { recursive: true });
   const ffmpeg = new FfmpegProcess({ args: plan.args });
   await ffmpeg.start();
-  return { plan, exit: await ffmpeg.exited };
+  const exit = await ffmpeg.exited;
+  // The worker keeps a dash-muxer job's public manifests from the runs' MPDs (the end included).
+  if (plan.outputs.runMpd) await new DashPresentation(spec, plan.outputs).update({ ended: true });
+  return { plan, exit };
 }
 
 /** The fixture ladders with an h264 preset that uses CABAC/8x8dct, so profiles are observable. */

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parse } from 'mpd-parser';
 import {
   buildTranscode,
+  DashPresentation,
   FfmpegProcess,
   previousRunFiles,
   restartIo,
@@ -34,6 +37,22 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
     );
   }
   return files;
+}
+
+/** MPD Periods as dash.js would see them: id, start, and the files each representation lists. */
+async function periodsOf(mpdPath: string) {
+  const xml = await readFile(mpdPath, 'utf8');
+  const periods = [...xml.matchAll(/<Period id="([^"]+)" start="PT([\d.]+)S"/g)].map((m) => ({
+    id: m[1],
+    start: Number(m[2]),
+  }));
+  const manifest = parse(xml, { manifestUri: pathToFileURL(mpdPath).href });
+  const audio = Object.values(manifest.mediaGroups.AUDIO ?? {}).flatMap((g) =>
+    Object.values(g).flatMap((l) => l.playlists),
+  );
+  const playlists = [...manifest.playlists, ...audio];
+  const files = playlists.flatMap((p) => p.segments.map((seg) => fileURLToPath(seg.resolvedUri)));
+  return { xml, periods, files, playlists };
 }
 
 async function segmentsListed(playlist: string): Promise<number> {
@@ -99,4 +118,100 @@ describe('restart after a crash (HLS fMP4)', () => {
     const stale = await previousRunFiles(plan2.outputs, 2);
     expect(stale.map((f) => f.path).sort()).toEqual([...before.keys()].sort());
   }, 60_000);
+});
+
+describe('restart after a crash (HLS + DASH, dash muxer)', () => {
+  it('adds a Period on the same clock and continues the HLS sequences with a discontinuity', async () => {
+    const spec = FIXTURES.hlsDash;
+    const outputDir = join(work, 'dash-out');
+    const first: TranscodeIo = { input: { kind: 'url', url: source, realtime: true }, outputDir };
+    const plan1 = buildTranscode(spec, first);
+    await mkdir(outputDir, { recursive: true });
+    const presentation = new DashPresentation(spec, plan1.outputs);
+    const run1 = new FfmpegProcess({ args: plan1.args });
+    const pid = await run1.start();
+    // As the worker does: restitch while FFmpeg writes; crash it once every playlist lists 3.
+    for (;;) {
+      await presentation.update();
+      const counts = await Promise.all(
+        plan1.outputs.renditions.map((r) => segmentsListed(r.playlist as string)),
+      );
+      if (Math.min(...counts) >= 3) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    process.kill(pid, 'SIGKILL');
+    expect((await run1.exited).kind).toBe('signal');
+    await presentation.update();
+
+    const before = await snapshot(outputDir);
+    const live1 = await periodsOf(plan1.outputs.mpd as string);
+    expect(live1.xml).toContain('type="dynamic"');
+    const ast = /availabilityStartTime="([^"]+)"/.exec(live1.xml)?.[1];
+    expect(live1.periods).toEqual([{ id: 'r1', start: 0 }]);
+    const run1Seq = new Map<string, Map<string, number>>(); // playlist → uri → sequence number
+    for (const r of plan1.outputs.renditions) {
+      const m = await readPlaylist(r.playlist as string);
+      run1Seq.set(
+        r.name,
+        new Map(m.segments.map((seg, i) => [seg.uri, (m.mediaSequence ?? 0) + i])),
+      );
+    }
+
+    const restart = await restartIo(plan1.outputs, 1);
+    const plan2 = buildTranscode(spec, { ...first, ...restart });
+    expect(plan2.outputs.runMpd).not.toBe(plan1.outputs.runMpd);
+    const run2 = new FfmpegProcess({ args: plan2.args });
+    await run2.start();
+    let live2 = live1;
+    for (let i = 0; i < 100; i++) {
+      await presentation.update();
+      live2 = await periodsOf(plan2.outputs.mpd as string);
+      if (live2.periods.length === 2 && live2.files.some((f) => f.includes('_r2_00002'))) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Live, both runs: same clock, a second Period that starts after the first one's media.
+    expect(live2.xml).toContain('type="dynamic"');
+    expect(/availabilityStartTime="([^"]+)"/.exec(live2.xml)?.[1]).toBe(ast);
+    expect(live2.periods.map((p) => p.id)).toEqual(['r1', 'r2']);
+    for (const p of live1.playlists) {
+      const last = p.segments.at(-1);
+      expect(last).toBeDefined();
+      if (last) {
+        const run1End = last.presentationTime + last.duration;
+        expect(live2.periods[1].start).toBeGreaterThanOrEqual(run1End - 0.001);
+      }
+    }
+    expect(live2.playlists).toHaveLength(spec.video.length + spec.audio.length);
+    for (const file of live2.files) await expect(readFile(file)).resolves.toBeDefined();
+    expect((await run2.exited).kind).toBe('clean');
+    await presentation.update({ ended: true });
+
+    for (const r of plan2.outputs.renditions) {
+      const m = await readPlaylist(r.playlist as string);
+      const seqs = m.segments.map((seg, i) => (m.mediaSequence ?? 0) + i);
+      // Run 1's segments keep the numbers players already saw; run 2's continue after them.
+      const old = run1Seq.get(r.name) as Map<string, number>;
+      m.segments.forEach((seg, i) => {
+        if (old.has(seg.uri))
+          expect({ uri: seg.uri, seq: seqs[i] }).toEqual({ uri: seg.uri, seq: old.get(seg.uri) });
+      });
+      const firstNew = m.segments.findIndex((seg) => seg.uri.includes('_r2_'));
+      expect(firstNew).toBeGreaterThan(0);
+      expect(seqs[firstNew]).toBe(Math.max(...old.values()) + 1);
+      expect(m.segments.filter((seg) => seg.discontinuity).length).toBe(1);
+      expect(m.segments[firstNew].discontinuity).toBe(true);
+      expect(m.segments[firstNew].map?.uri).toMatch(/^init_\d+_r2\.m4s$/);
+      expect(m.segments[firstNew - 1].map?.uri).toMatch(/^init_\d+_r1\.m4s$/);
+      expect(m.endList).toBe(true);
+      for (const seg of m.segments)
+        await expect(readFile(join(outputDir, seg.uri))).resolves.toBeDefined();
+    }
+    const ended = await periodsOf(plan2.outputs.mpd as string);
+    expect(ended.xml).toContain('type="static"');
+    expect(ended.periods.map((p) => p.id)).toEqual(['r1', 'r2']);
+    // Every file of run 1 is still there, byte for byte.
+    const after = await snapshot(outputDir);
+    for (const [path, hash] of before)
+      expect({ path, hash: after.get(path) }).toEqual({ path, hash });
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative } from 'node:path';
+import { CoalescedTask } from '../runtime/coalesced-task';
 import type { OriginSink } from './origin-sink';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -31,8 +32,7 @@ export class SegmentPublisher {
   private readonly watchers: FSWatcher[] = [];
   private readonly published = new Map<string, number>(); // path → mtimeMs uploaded
   private timer?: NodeJS.Timeout;
-  private running = false;
-  private again = false;
+  private readonly passes = new CoalescedTask(() => this.pass());
   private closed = false;
   readonly stats: PublishStats = { uploads: 0, deletes: 0, failures: 0, lagMs: [] };
 
@@ -46,12 +46,12 @@ export class SegmentPublisher {
   /** Starts watching `dirs` (the job's output directories, which must exist). */
   start(dirs: string[]): void {
     for (const d of dirs) {
-      const w = watch(d, () => this.schedule());
+      const w = watch(d, () => this.passes.request());
       w.on('error', () => undefined); // a removed directory: the timer pass still runs
       this.watchers.push(w);
     }
-    this.timer = setInterval(() => this.schedule(), this.intervalMs);
-    this.schedule();
+    this.timer = setInterval(() => this.passes.request(), this.intervalMs);
+    this.passes.request();
   }
 
   /** Stops watching after one last pass, so the final segments and manifests are published. */
@@ -60,24 +60,9 @@ export class SegmentPublisher {
     this.closed = true;
     clearInterval(this.timer);
     for (const w of this.watchers) w.close();
-    while (this.running) await new Promise((r) => setTimeout(r, 20));
+    await this.passes.idle();
     await this.pass();
     this.sink.close();
-  }
-
-  private schedule(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void (async () => {
-      do {
-        this.again = false;
-        await this.pass();
-      } while (this.again && !this.closed);
-      this.running = false;
-    })();
   }
 
   private async pass(): Promise<void> {
@@ -132,7 +117,10 @@ export class SegmentPublisher {
   }
 }
 
-/** Relative path → mtime of every file under `dir` (temp files excluded). */
+/**
+ * Relative path → mtime of every file under `dir`, except temp files and hidden ones (the
+ * worker's own state and FFmpeg's per-run MPDs, which only feed the stitched manifest).
+ */
 async function listFiles(dir: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const walk = async (d: string): Promise<void> => {
@@ -145,7 +133,7 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (!e.name.endsWith('.tmp')) {
+      else if (!e.name.endsWith('.tmp') && !e.name.startsWith('.')) {
         try {
           out.set(relative(dir, p), (await stat(p)).mtimeMs);
         } catch {

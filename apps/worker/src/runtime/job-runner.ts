@@ -1,13 +1,16 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import type { InputInfo as DomainInputInfo, JobSpec } from '@ezlive/domain';
 import {
   buildTranscode,
   completeMasterCodecs,
+  DashPresentation,
   exitReasonLine,
   FfmpegProcess,
   previousRunFiles,
   restartIo,
   RestartPolicy,
+  runOfMpdName,
   type FfmpegExit,
   type FfmpegProgress,
   type InputInfo,
@@ -18,6 +21,7 @@ import type { JobStats } from '@ezlive/infra';
 import type { Publication } from '../ingest/rtmp-ingest.server';
 import type { OriginSink } from '../output/origin-sink';
 import { SegmentPublisher } from '../output/segment-publisher';
+import { CoalescedTask } from './coalesced-task';
 import { probeFeed } from './feed-probe';
 import type { JobReporter, ReportOutcome } from './job-reporter';
 import { ProcessSampler } from './process-sampler';
@@ -77,6 +81,8 @@ export class JobRunner {
   private lastStats?: { at: number; bytes: number };
   private lastCpuPercent: number | null = null;
   private sourceFps?: number;
+  /** SRT: the input FFmpeg's listener described (its stderr dump), for `IngestStarted`. */
+  private srtInput?: InputInfo;
   private publisher?: SegmentPublisher;
   private tidyTimer?: NodeJS.Timeout;
   /** The current run's plan outputs (init segment names carry the run number). */
@@ -84,6 +90,10 @@ export class JobRunner {
   private runStartedAt = 0;
   /** The run whose master playlist already carries its AV1 `CODECS`. */
   private codecsRun = 0;
+  /** Dash muxer: the public MPD (and HLS playlists) stitched from every run's MPD. */
+  private presentation?: DashPresentation;
+  private presentationWatcher?: FSWatcher;
+  private readonly restitch = new CoalescedTask(() => this.updatePresentation());
 
   constructor(private readonly o: JobRunnerOptions) {
     this.policy = new RestartPolicy({
@@ -146,7 +156,12 @@ export class JobRunner {
     this.reconnectTimer = setTimeout(() => void this.endIngest(reason), reconnectWindowSec * 1000);
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops FFmpeg and publishes the last manifests. `ended`: the job itself stopped, so the
+   * stitched DASH/HLS manifests say the stream is over (static MPD, `EXT-X-ENDLIST`); without
+   * it (drain, reassignment) they stay live for the run that continues elsewhere.
+   */
+  async stop(ended = false): Promise<void> {
     if (this.phase === 'stopped') return;
     this.phase = 'stopping';
     clearTimeout(this.reconnectTimer);
@@ -156,6 +171,9 @@ export class JobRunner {
     this.publication = undefined;
     this.accumulateActive();
     await this.proc?.stop();
+    this.presentationWatcher?.close();
+    await this.restitch.idle();
+    await this.updatePresentation(ended);
     await this.publisher?.close();
     this.phase = 'stopped';
   }
@@ -263,6 +281,14 @@ export class JobRunner {
       });
       this.publisher.start([this.o.outputDir, ...plan.outputs.directories]);
     }
+    if (plan.outputs.runMpd && !this.presentation) {
+      this.presentation = new DashPresentation(this.o.spec, plan.outputs);
+      // dashenc renames each MPD update into place: restitch on that, not on every segment.
+      this.presentationWatcher = watch(this.o.outputDir, (_event, name) => {
+        if (name && runOfMpdName(String(name)) !== undefined) this.restitch.request();
+      });
+      this.presentationWatcher.on('error', () => undefined); // the tidy tick restitches too
+    }
     const proc = new FfmpegProcess({
       args: plan.args,
       command: this.o.ffmpegPath,
@@ -278,6 +304,11 @@ export class JobRunner {
       () => void this.tidy(),
       Math.max(1, this.o.spec.output.segmentDurationSec) * 1000,
     );
+    // SRT: FFmpeg is the listener, so its input dump says what the publisher sends.
+    proc.on('input', (info) => {
+      this.srtInput = info;
+      this.sourceFps = info.video?.fps ?? this.sourceFps;
+    });
     proc.on('progress', (p) => {
       this.progress = p;
       if (srt && (p.frame ?? 0) + (p.outTimeSec ?? 0) > 0) void this.onSrtMedia();
@@ -333,7 +364,11 @@ export class JobRunner {
     if (returning) return;
     const outcome = await this.o.reporter.report(this.o.jobId, {
       type: 'ReportIngestStarted',
-      data: { workerId: this.o.reporter.workerId, attempt: this.o.attempt, input: {} },
+      data: {
+        workerId: this.o.reporter.workerId,
+        attempt: this.o.attempt,
+        input: toDomainInput(this.srtInput ?? null),
+      },
     });
     this.fencedBy(outcome);
   }
@@ -391,9 +426,11 @@ export class JobRunner {
     const outputs = this.runOutputs;
     if (!outputs || this.ended) return;
     const { windowSec, segmentDurationSec } = this.o.spec.output;
+    // Dash muxer: the stitched manifests drop earlier runs' segments as they leave the window.
+    if (this.presentation) this.restitch.request();
     try {
       const master = outputs.master;
-      const av1 = this.o.spec.video.some((v) => v.codec === 'av1');
+      const av1 = !this.presentation && this.o.spec.video.some((v) => v.codec === 'av1');
       if (av1 && master && this.codecsRun !== this.run) {
         // This run's master, not the one the previous run left behind.
         const written = await stat(master).catch(() => undefined);
@@ -411,6 +448,18 @@ export class JobRunner {
       }
     } catch (err) {
       this.o.log('warn', 'output housekeeping failed; retrying', {
+        jobId: this.o.jobId,
+        err: (err as Error).message,
+      });
+    }
+  }
+
+  private async updatePresentation(ended = false): Promise<void> {
+    try {
+      await this.presentation?.update({ ended });
+    } catch (err) {
+      // Retried on the next MPD change or tidy tick; players keep the previous manifest.
+      this.o.log('warn', 'manifest stitching failed', {
         jobId: this.o.jobId,
         err: (err as Error).message,
       });

@@ -54,12 +54,14 @@ function spec(
   protocol: 'rtmp' | 'srt' = 'rtmp',
   destination?: object,
   codec: 'h264' | 'av1' = 'h264',
+  formats: Array<'hls' | 'dash'> = ['hls'],
 ): JobSpec {
   const encoder = codec === 'av1' ? { codec, preset: '12' } : { codec, preset: 'ultrafast' };
   const r = validateJobSpec({
     name: 'runtime test',
     input: { protocol, reconnectWindowSec },
     output: {
+      formats,
       segmentDurationSec: 1,
       windowSec: destination ? 6 : 30,
       ...(destination ? { destination } : {}),
@@ -171,6 +173,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     protocol: 'rtmp' | 'srt' = 'rtmp',
     destination?: object,
     codec?: 'h264' | 'av1',
+    formats?: Array<'hls' | 'dash'>,
   ): Promise<{ jobId: string; streamKey: string; srtPassphrase: string }> {
     const jobId = newId();
     const s = mintJobSecrets();
@@ -179,7 +182,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
       type: 'CreateJob',
       data: {
         jobId,
-        spec: spec(reconnectWindowSec, protocol, destination, codec),
+        spec: spec(reconnectWindowSec, protocol, destination, codec, formats),
         warnings: [],
         streamKeyFingerprint: fingerprint(s.streamKey),
       },
@@ -344,6 +347,64 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     expect(existsSync(join(dir, 'index.m3u8'))).toBe(true);
   });
 
+  it('HLS + DASH: FFmpeg killed → a second Period on the same clock and the HLS sequence continues; stop ends both', async () => {
+    const { jobId, streamKey } = await assignedJob(0, 'rtmp', undefined, 'h264', ['hls', 'dash']);
+    await runtime.startJob(jobId, 1);
+    start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+    const dir = join(media, jobId);
+    const read = (name: string) =>
+      existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '';
+    const listed = (name: string) =>
+      read(name)
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'));
+    const periodIds = () =>
+      [...read('manifest.mpd').matchAll(/<Period id="([^"]+)"/g)].map((m) => m[1]);
+    const clock = () => /availabilityStartTime="([^"]+)"/.exec(read('manifest.mpd'))?.[1];
+    await until('two segments of run 1', () => listed('media_0.m3u8').length >= 2);
+    const ast = clock();
+    expect(ast).toBeDefined();
+    expect(periodIds()).toEqual(['r1001']);
+    const firstPid = runtime.runner(jobId)!.ffmpegPid!;
+    process.kill(firstPid, 'SIGKILL');
+    const playlists = ['media_0.m3u8', 'media_1.m3u8', 'media_2.m3u8'];
+    await until(
+      'run 2 in the stitched manifests',
+      () =>
+        periodIds().length === 2 &&
+        playlists.every((p) => listed(p).some((f) => f.includes('_r1002_'))),
+    );
+    expect(clock()).toBe(ast);
+    expect(periodIds()).toEqual(['r1001', 'r1002']);
+    for (const playlist of playlists) {
+      const text = read(playlist);
+      const lines = text.split('\n');
+      const uris = listed(playlist);
+      const firstNew = uris.findIndex((u) => u.includes('_r1002_'));
+      expect(firstNew).toBeGreaterThan(0);
+      expect(text.match(/#EXT-X-DISCONTINUITY\n/g)).toHaveLength(1);
+      // The discontinuity sits right before run 2's first segment (after its new init).
+      const at = lines.indexOf(uris[firstNew]);
+      expect(lines.slice(at - 4, at).join('\n')).toMatch(
+        /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init_\d_r1002\.m4s"/,
+      );
+      for (const u of uris) expect(existsSync(join(dir, u))).toBe(true);
+    }
+    expect(read('master.m3u8')).toContain('media_0.m3u8');
+    // FFmpeg's own per-run MPDs are hidden files (not served), input of the stitched one.
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.endsWith('.mpd'))
+        .sort(),
+    ).toEqual(['.dash_r1001.mpd', '.dash_r1002.mpd', 'manifest.mpd']);
+
+    await run(jobId, { type: 'RequestStop', data: { reason: 'test' } });
+    await runtime.stopJob(jobId, 1, 'stop requested');
+    expect(read('manifest.mpd')).toContain('type="static"');
+    expect(periodIds()).toEqual(['r1001', 'r1002']);
+    expect(read('media_0.m3u8').trimEnd().endsWith('#EXT-X-ENDLIST')).toBe(true);
+  });
+
   it('AV1: the worker completes the CODECS FFmpeg 5.1 leaves out of the HLS master', async () => {
     const { jobId, streamKey } = await assignedJob(0, 'rtmp', undefined, 'av1');
     await runtime.startJob(jobId, 1);
@@ -440,6 +501,16 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
         existsSync(join(media, jobId, '240p', 'index.m3u8')) && segments(jobId, '240p').length >= 3,
     );
     await until('IngestStarted', async () => (await types(jobId)).includes('IngestStarted'));
+    // FFmpeg's own listener described the feed (its input dump): what the publisher sends.
+    const started = (await es.store.readStream(jobStreamId(jobId))).find(
+      (e) => e.type === 'IngestStarted',
+    )!;
+    expect(started.data).toMatchObject({
+      input: {
+        video: { codec: 'h264', width: 426, height: 240 },
+        audio: { codec: 'aac', sampleRateHz: 48000 },
+      },
+    });
     const pid = runtime.runner(jobId)!.ffmpegPid!;
     await runtime.stopJob(jobId, 1, 'test');
     expect(alive(pid)).toBe(false);

@@ -174,7 +174,7 @@ export class JobRuntime {
   /** `job.stop`: stop FFmpeg and the publisher, then confirm with `JobStopped`. */
   async stopJob(jobId: string, attempt: number, reason: string): Promise<void> {
     const runner = this.runners.get(jobId);
-    if (runner && runner.attempt === attempt) await this.release(jobId);
+    if (runner && runner.attempt === attempt) await this.release(jobId, true);
     await this.reporter.report(jobId, {
       type: 'ReportStopped',
       data: { workerId: this.o.workerId, attempt, reason },
@@ -221,14 +221,15 @@ export class JobRuntime {
     await this.ingest.close();
   }
 
-  private async release(jobId: string): Promise<void> {
+  /** `ended`: the job stopped (its manifests say so), rather than moving or draining. */
+  private async release(jobId: string, ended = false): Promise<void> {
     const runner = this.runners.get(jobId);
     const spec = this.specs.get(jobId);
     this.runners.delete(jobId);
     this.specs.delete(jobId);
     for (const [key, id] of this.keys) if (id === jobId) this.keys.delete(key);
     this.ingest.kick(jobId, 'job released');
-    await runner?.stop();
+    await runner?.stop(ended);
     this.srtPorts.release(jobId); // after FFmpeg has exited and let go of the port
     // Remote destinations keep nothing locally once their files are published.
     if (spec && spec.output.destination.type !== 'local')

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { JobSpec, VideoRendition } from '@ezlive/domain';
 import { listSize } from './hls-muxer-args.builder';
-import { DEFAULT_MASTER, DEFAULT_MPD, runTag } from './output-layout';
+import { runMpdName, runTag } from './output-layout';
 import type { TranscodeIo } from './transcode-io';
 
 /** Segments kept on disk beyond the window, for players still fetching the oldest ones. */
@@ -29,10 +29,13 @@ export function adaptationSets(spec: JobSpec): string {
   return [...groups.values()].map((ids, set) => `id=${set},streams=${ids.join(',')}`).join(' ');
 }
 
-/** Dash muxer options (and, for HLS + DASH, its HLS playlists over the same segments). */
+/**
+ * Dash muxer options. FFmpeg writes this run's MPD under a hidden name; the public MPD (and, for
+ * HLS + DASH, the HLS playlists over the same segments) are stitched from every run's MPD by
+ * `DashPresentation`, because dashenc 5.1 restarts its numbering and clock with every run.
+ */
 export function dashMuxerArgs(spec: JobSpec, io: TranscodeIo): string[] {
   const run = runTag(io);
-  const withHls = spec.output.formats.includes('hls');
   return [
     '-f',
     'dash',
@@ -55,10 +58,6 @@ export function dashMuxerArgs(spec: JobSpec, io: TranscodeIo): string[] {
     `init_$RepresentationID$_${run}.$ext$`,
     '-media_seg_name',
     `seg_$RepresentationID$_${run}_$Number%05d$.$ext$`,
-    ...(withHls
-      ? // One set of fMP4 segments for both formats: dashenc writes the HLS playlists too.
-        ['-hls_playlist', '1', '-hls_master_name', io.masterName ?? DEFAULT_MASTER]
-      : []),
-    join(io.outputDir, io.mpdName ?? DEFAULT_MPD),
+    join(io.outputDir, runMpdName(io)),
   ];
 }

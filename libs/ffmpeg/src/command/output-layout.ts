@@ -11,6 +11,20 @@ export function runTag(io: TranscodeIo): string {
   return `r${io.runNumber ?? 1}`;
 }
 
+/**
+ * The MPD one dash-muxer run writes (hidden: served and uploaded is the stitched `manifest.mpd`
+ * that {@link DashPresentation} makes from every run's MPD).
+ */
+export function runMpdName(io: TranscodeIo): string {
+  return `.dash_${runTag(io)}.mpd`;
+}
+
+/** Run number of a file named by {@link runMpdName}, or undefined. */
+export function runOfMpdName(name: string): number | undefined {
+  const m = /^\.dash_r(\d+)\.mpd$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
 /** Whether the dash muxer writes everything (DASH alone, or DASH + HLS from one segment set). */
 export function usesDashMuxer(spec: JobSpec): boolean {
   return spec.output.formats.includes('dash');
@@ -57,7 +71,7 @@ export function dashLayout(spec: JobSpec, io: TranscodeIo): TranscodeOutputs {
       kind,
       streamIndex,
       dir: io.outputDir,
-      // dashenc names HLS media playlists media_<representation id>.m3u8.
+      // The stitched HLS playlists keep the names dashenc's own would have.
       ...(withHls ? { playlist: join(io.outputDir, `media_${id}.m3u8`) } : {}),
       initFile: join(io.outputDir, `init_${id}_${run}.m4s`),
       segmentTemplate: join(io.outputDir, `seg_${id}_${run}_$Number%05d$.m4s`),
@@ -68,6 +82,7 @@ export function dashLayout(spec: JobSpec, io: TranscodeIo): TranscodeOutputs {
     directories: [io.outputDir],
     ...(withHls ? { master: join(io.outputDir, io.masterName ?? DEFAULT_MASTER) } : {}),
     mpd: join(io.outputDir, io.mpdName ?? DEFAULT_MPD),
+    runMpd: join(io.outputDir, runMpdName(io)),
     renditions,
   };
 }

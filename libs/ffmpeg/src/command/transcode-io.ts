@@ -90,7 +90,10 @@ export interface TranscodeOutputs {
   /** Directories to create before FFmpeg starts (FFmpeg 5.1 does not create them). */
   directories: string[];
   master?: string;
+  /** The stitched MPD players read (written by {@link DashPresentation}, not by FFmpeg). */
   mpd?: string;
+  /** The MPD this FFmpeg run writes (dash muxer only); input of the stitched one. */
+  runMpd?: string;
   renditions: RenditionOutput[];
 }
 

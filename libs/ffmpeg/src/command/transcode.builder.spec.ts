@@ -101,10 +101,13 @@ describe('buildTranscode outputs', () => {
     expect(outputs.renditions[0].segmentTemplate).toBe('/media/job1/360p/seg_r1_%05d.ts');
   });
 
-  it('HLS + DASH: one segment set, MPD and the dash muxer HLS playlists', () => {
-    const { outputs, args } = buildTranscode(FIXTURES.hlsDash, GOLDEN_IO);
+  it('HLS + DASH: one segment set; FFmpeg writes a per-run MPD, the HLS playlists are stitched', () => {
+    const { outputs, args } = buildTranscode(FIXTURES.hlsDash, { ...GOLDEN_IO, runNumber: 7 });
     expect(valueOf(args, '-f')).toBe('dash');
-    expect(valueOf(args, '-hls_playlist')).toBe('1');
+    // dashenc's own HLS restarts its numbering each run: DashPresentation writes the playlists.
+    expect(args).not.toContain('-hls_playlist');
+    expect(args.at(-1)).toBe('/media/job1/.dash_r7.mpd');
+    expect(outputs.runMpd).toBe('/media/job1/.dash_r7.mpd');
     expect(outputs.mpd).toBe('/media/job1/manifest.mpd');
     expect(outputs.master).toBe('/media/job1/master.m3u8');
     expect(outputs.renditions.map((r) => r.playlist)).toEqual(

@@ -16,9 +16,6 @@ export const GLOBAL_ARGS: readonly string[] = [
   '-nostdin',
   // Playlists and the MPD of the previous run are rewritten; segment names never repeat.
   '-y',
-  // Warnings and errors only, prefixed with their level, for the stderr ring buffer.
-  '-loglevel',
-  'level+warning',
   // Machine-readable key=value progress blocks on stdout, once a second; no human stats line.
   '-progress',
   'pipe:1',
@@ -56,6 +53,10 @@ export function buildTranscode(spec: JobSpec, io: TranscodeIo): TranscodePlan {
   const dash = usesDashMuxer(spec);
   const args = [
     ...GLOBAL_ARGS,
+    // Warnings and errors, prefixed with their level, for the stderr ring buffer. An SRT
+    // listener also prints its input description (info): FFmpeg is the feed's only reader.
+    '-loglevel',
+    io.input.kind === 'srt' ? 'level+info' : 'level+warning',
     ...inputArgs(io.input, io.probe ?? 'fast'),
     ...(graph === undefined ? [] : ['-filter_complex', graph]),
     ...video,

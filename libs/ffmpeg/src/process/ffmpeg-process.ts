@@ -2,10 +2,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { Writable } from 'node:stream';
 import { classifyExit, type FfmpegExit } from './exit-classifier';
+import { BELOW_WARNING, InputDumpParser } from './input-dump';
 import { LineRing } from './line-ring';
 import { unwatchPid, watchPid } from './orphan-watchdog';
 import { removePidFile, writePidFile } from './pid-file';
 import { ProcessError } from './process-error';
+import type { InputInfo } from './probe-parser';
 import { type FfmpegProgress, ProgressSplitter } from './progress-parser';
 
 export interface FfmpegProcessOptions {
@@ -36,6 +38,8 @@ export interface FfmpegProcessOptions {
 interface Events {
   progress: [FfmpegProgress];
   stderr: [string];
+  /** FFmpeg's description of its opened input (only with `-loglevel level+info`). */
+  input: [InputInfo];
   exit: [FfmpegExit];
 }
 
@@ -55,7 +59,8 @@ export class FfmpegProcess extends EventEmitter<Events> {
 
   constructor(private readonly options: FfmpegProcessOptions) {
     super();
-    this.ring = new LineRing(options.stderrLines ?? 50);
+    // Info lines (with `-loglevel level+info`) would push the warnings and errors out.
+    this.ring = new LineRing(options.stderrLines ?? 50, (line) => !BELOW_WARNING.test(line));
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
@@ -113,8 +118,13 @@ export class FfmpegProcess extends EventEmitter<Events> {
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
       for (const p of splitter.push(chunk)) this.emit('progress', p);
     });
+    const dump = new InputDumpParser();
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of this.ring.push(chunk)) this.emit('stderr', line);
+      for (const line of this.ring.push(chunk)) {
+        const input = dump.push(line);
+        if (input) this.emit('input', input);
+        this.emit('stderr', line);
+      }
     });
     // Listen before awaiting anything: a process that fails at once may close immediately.
     // 'close' (not 'exit'): stdout and stderr are drained, so the last progress block and

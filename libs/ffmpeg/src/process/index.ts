@@ -1,5 +1,7 @@
+export * from './dash-presentation';
 export * from './exit-classifier';
 export * from './ffmpeg-process';
+export * from './input-dump';
 export * from './line-ring';
 export * from './orphan-reaper';
 export * from './probe';

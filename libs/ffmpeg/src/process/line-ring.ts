@@ -4,7 +4,11 @@ export class LineRing {
   private partial = '';
   private dropped = 0;
 
-  constructor(readonly capacity = 50) {}
+  constructor(
+    readonly capacity = 50,
+    /** Which complete lines are kept (all by default); every line is still returned by push. */
+    private readonly keep: (line: string) => boolean = () => true,
+  ) {}
 
   /** Feed a raw chunk; returns the complete lines it finished. */
   push(chunk: string): string[] {
@@ -16,7 +20,7 @@ export class LineRing {
       this.partial = '';
     }
     for (const line of parts) {
-      if (line.length === 0) continue;
+      if (line.length === 0 || !this.keep(line)) continue;
       this.lines.push(line);
       if (this.lines.length > this.capacity) {
         this.lines.shift();

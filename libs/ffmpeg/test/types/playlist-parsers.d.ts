@@ -7,6 +7,8 @@ declare module 'm3u8-parser' {
     discontinuity?: boolean;
     timeline: number;
     map?: { uri: string };
+    /** `EXT-X-PROGRAM-DATE-TIME` of the segment, as written. */
+    dateTimeString?: string;
   }
   export interface M3u8Variant {
     uri: string;
@@ -15,6 +17,7 @@ declare module 'm3u8-parser' {
       RESOLUTION?: { width: number; height: number };
       CODECS?: string;
       AUDIO?: string;
+      'FRAME-RATE'?: number;
     };
   }
   export interface M3u8Manifest {
@@ -41,6 +44,8 @@ declare module 'mpd-parser' {
     resolvedUri: string;
     duration: number;
     number: number;
+    /** Seconds from the presentation start (Period start included). */
+    presentationTime: number;
     map?: { uri: string; resolvedUri: string };
   }
   export interface MpdPlaylist {

@@ -1,0 +1,2 @@
+export * from './presentation';
+export * from './run-mpd';
