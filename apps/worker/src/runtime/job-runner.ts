@@ -190,6 +190,8 @@ export class JobRunner {
 
   async stats(): Promise<JobStats> {
     const now = this.now();
+    // SRT: FFmpeg's listener reads the feed itself and reports no byte count.
+    const srt = this.o.input.kind === 'srt';
     const bytes = this.publication?.feed.bytesIn ?? this.lastStats?.bytes ?? 0;
     const kbps =
       this.publication && this.lastStats && now > this.lastStats.at
@@ -202,7 +204,7 @@ export class JobRunner {
       at: new Date(now).toISOString(),
       attempt: this.o.attempt,
       ingestBitrateKbps: kbps === null ? null : Math.round(kbps),
-      ingestBytes: bytes,
+      ingestBytes: srt ? null : bytes,
       outputFps: this.progress?.fps ?? null,
       speed: this.progress?.speed ?? null,
       droppedFrames: this.progress?.dropFrames ?? 0,

@@ -511,6 +511,10 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
         audio: { codec: 'aac', sampleRateHz: 48000 },
       },
     });
+    // No byte count from FFmpeg's listener: unknown (null), not a misleading 0.
+    const stats = await runtime.runner(jobId)!.stats();
+    expect(stats.ingestBytes).toBeNull();
+    expect(stats.outputFps).not.toBeNull();
     const pid = runtime.runner(jobId)!.ffmpegPid!;
     await runtime.stopJob(jobId, 1, 'test');
     expect(alive(pid)).toBe(false);

@@ -12,8 +12,11 @@ export interface JobStats {
   attempt: number;
   /** Bitrate of the publisher's feed, kbps; `null` while nothing is published. */
   ingestBitrateKbps: number | null;
-  /** Bytes received from the publisher during this attempt. */
-  ingestBytes: number;
+  /**
+   * Bytes of the feed received during this assignment; `null` for SRT, where FFmpeg's own
+   * listener reads the feed and counts nothing it reports.
+   */
+  ingestBytes: number | null;
   /** Frames per second FFmpeg is producing. */
   outputFps: number | null;
   /** FFmpeg `speed` (1.0 = real time). */
@@ -99,7 +102,7 @@ export class JobStatsStore {
       at: h.at,
       attempt: num(h.attempt) ?? 0,
       ingestBitrateKbps: num(h.ingestBitrateKbps),
-      ingestBytes: num(h.ingestBytes) ?? 0,
+      ingestBytes: num(h.ingestBytes),
       outputFps: num(h.outputFps),
       speed: num(h.speed),
       droppedFrames: num(h.droppedFrames) ?? 0,

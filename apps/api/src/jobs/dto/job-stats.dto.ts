@@ -4,7 +4,13 @@ export class JobStatsDto {
   @ApiProperty({ example: '2026-11-23T19:00:02.000Z' }) at!: string;
   @ApiProperty({ example: 1 }) attempt!: number;
   @ApiProperty({ nullable: true, type: Number, example: 2480 }) ingestBitrateKbps!: number | null;
-  @ApiProperty({ example: 6200000 }) ingestBytes!: number;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    example: 6200000,
+    description: 'null for SRT: FFmpeg itself listens and reports no byte count',
+  })
+  ingestBytes!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 30 }) outputFps!: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 1.01 }) speed!: number | null;
   @ApiProperty({ example: 0 }) droppedFrames!: number;
