@@ -1,6 +1,7 @@
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -11,6 +12,11 @@ import type { Destination } from '@ezlive/domain';
 export interface OriginSink {
   put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void>;
   delete(path: string): Promise<void>;
+  /**
+   * A file the job's previous worker published (its playlists, to continue them), or
+   * undefined when the origin has none.
+   */
+  get(path: string): Promise<Buffer | undefined>;
   /** Everything of the job at the origin (job delete). */
   deleteAll(): Promise<void>;
   close(): void;
@@ -60,6 +66,18 @@ export class S3Sink implements OriginSink {
     await this.client.send(
       new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.keyPrefix}${path}` }),
     );
+  }
+
+  async get(path: string): Promise<Buffer | undefined> {
+    try {
+      const r = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: `${this.keyPrefix}${path}` }),
+      );
+      return r.Body ? Buffer.from(await r.Body.transformToByteArray()) : undefined;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
   }
 
   /** Lists the job's prefix page by page (1,000 keys each) and deletes each page in one call. */
@@ -116,6 +134,13 @@ export class HttpSink implements OriginSink {
   async delete(path: string): Promise<void> {
     const res = await this.request('DELETE', path);
     if (!res.ok && res.status !== 404) throw new Error(`DELETE ${path}: HTTP ${res.status}`);
+  }
+
+  async get(path: string): Promise<Buffer | undefined> {
+    const res = await this.request('GET', path, { headers: { 'cache-control': 'no-cache' } });
+    if (res.status === 404) return undefined;
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
   }
 
   private async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {

@@ -32,6 +32,11 @@ function origin(failures = new Map<string, number>()): Promise<{
         `${req.method} ${req.url} ${req.headers['content-type'] ?? ''} ${req.headers['cache-control'] ?? ''}`.trim(),
       );
       if (req.method === 'PUT') store.set(req.url!, body);
+      if (req.method === 'GET') {
+        const stored = store.get(req.url!);
+        res.writeHead(stored === undefined ? 404 : 200).end(stored);
+        return;
+      }
       // A collection DELETE (trailing slash) removes everything under it, as WebDAV does.
       if (req.method === 'DELETE')
         for (const k of [...store.keys()])
@@ -136,6 +141,33 @@ describe('SegmentPublisher → HTTP origin', () => {
     'PUT /job1/240p/seg_1_00000.m4s video/iso.segment public, max-age=31536000, immutable',
     'PUT /job1/240p/index.m3u8 application/vnd.apple.mpegurl no-cache',
   ];
+
+  it("keeps FFmpeg's per-run MPDs off the origin but publishes the DASH presentation state, which a new worker reads back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ezlive-pub-'));
+    const o = await origin();
+    const sink = new HttpSink(o.base);
+    const publisher = new SegmentPublisher(dir, sink, (err) => {
+      throw err;
+    });
+    try {
+      writeFileSync(join(dir, 'seg_0_r1_00001.m4s'), 'media');
+      writeFileSync(join(dir, '.dash_r1.mpd'), '<MPD/>');
+      writeFileSync(join(dir, '.presentation.json'), '{"anchorMs":1}');
+      writeFileSync(join(dir, 'manifest.mpd'), '<MPD/>');
+      publisher.start([dir]);
+      await until(
+        () => o.store.has('/job1/manifest.mpd') && o.store.has('/job1/.presentation.json'),
+      );
+      expect(o.log).toContain('PUT /job1/.presentation.json application/json no-cache');
+      expect(o.store.has('/job1/.dash_r1.mpd')).toBe(false);
+      expect((await sink.get('.presentation.json'))?.toString()).toBe('{"anchorMs":1}');
+      expect(await sink.get('nothing-here.m3u8')).toBeUndefined();
+    } finally {
+      await publisher.close();
+      o.server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('retries a PUT the origin refused, with backoff, inside the same pass', async () => {
     const r = await publishOneSegment(2);

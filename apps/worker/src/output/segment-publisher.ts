@@ -1,6 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative } from 'node:path';
+import { basename, extname, join, relative } from 'node:path';
+import { PRESENTATION_STATE } from '@ezlive/ffmpeg';
 import { CoalescedTask } from '../runtime/coalesced-task';
 import type { OriginSink } from './origin-sink';
 
@@ -10,8 +11,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.m4s': 'video/iso.segment',
   '.mp4': 'video/mp4',
   '.ts': 'video/mp2t',
+  '.json': 'application/json',
 };
-const MANIFEST = new Set(['.m3u8', '.mpd']);
+/** Uploaded after the media of a pass, never cached. */
+const MANIFEST = new Set(['.m3u8', '.mpd', '.json']);
 
 export interface PublishStats {
   uploads: number;
@@ -118,8 +121,9 @@ export class SegmentPublisher {
 }
 
 /**
- * Relative path → mtime of every file under `dir`, except temp files and hidden ones (the
- * worker's own state and FFmpeg's per-run MPDs, which only feed the stitched manifest).
+ * Relative path → mtime of every file under `dir`, except temp files and hidden ones (FFmpeg's
+ * per-run MPDs, which only feed the stitched manifest). The DASH presentation state is the
+ * exception: a worker that takes the job over reads it from the origin to continue the clock.
  */
 async function listFiles(dir: string): Promise<Map<string, number>> {
   const out = new Map<string, number>();
@@ -133,7 +137,10 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
     for (const e of entries) {
       const p = join(d, e.name);
       if (e.isDirectory()) await walk(p);
-      else if (!e.name.endsWith('.tmp') && !e.name.startsWith('.')) {
+      else if (
+        !e.name.endsWith('.tmp') &&
+        (!e.name.startsWith('.') || basename(p) === PRESENTATION_STATE)
+      ) {
         try {
           out.set(relative(dir, p), (await stat(p)).mtimeMs);
         } catch {

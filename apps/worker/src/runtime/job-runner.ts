@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import type { InputInfo as DomainInputInfo, JobSpec } from '@ezlive/domain';
 import {
   buildTranscode,
@@ -7,6 +8,7 @@ import {
   DashPresentation,
   exitReasonLine,
   FfmpegProcess,
+  PRESENTATION_STATE,
   previousRunFiles,
   restartIo,
   RestartPolicy,
@@ -94,6 +96,8 @@ export class JobRunner {
   private presentation?: DashPresentation;
   private presentationWatcher?: FSWatcher;
   private readonly restitch = new CoalescedTask(() => this.updatePresentation());
+  /** Whether the first run looked at the origin for where a previous worker left the stream. */
+  private continuedFromOrigin = false;
 
   constructor(private readonly o: JobRunnerOptions) {
     this.policy = new RestartPolicy({
@@ -270,6 +274,10 @@ export class JobRunner {
     };
     // The layout does not depend on the run, so any plan tells where the last playlists are.
     this.outputs ??= buildTranscode(this.o.spec, probeIo).outputs;
+    if (!this.continuedFromOrigin) {
+      this.continuedFromOrigin = true;
+      await this.continueFromOrigin(this.outputs);
+    }
     const next = await restartIo(this.outputs, this.run);
     this.run = next.runNumber;
     const plan = buildTranscode(this.o.spec, { ...probeIo, ...next });
@@ -453,6 +461,40 @@ export class JobRunner {
         jobId: this.o.jobId,
         err: (err as Error).message,
       });
+    }
+  }
+
+  /**
+   * Remote origins: a job taken over from another worker (or resumed) starts with an empty
+   * local directory. Fetch what the origin has that says where the stream is (the HLS media
+   * playlists, or the DASH presentation state) so the first run here continues its sequence
+   * numbers and clock instead of starting them again. Best effort: the stream starts anyway.
+   */
+  private async continueFromOrigin(outputs: TranscodeOutputs): Promise<void> {
+    const sink = this.o.sink;
+    if (!sink) return;
+    const wanted = outputs.runMpd
+      ? [join(outputs.dir, PRESENTATION_STATE)]
+      : outputs.renditions.flatMap((r) => (r.playlist ? [r.playlist] : []));
+    for (const path of wanted) {
+      if (
+        await stat(path).then(
+          () => true,
+          () => false,
+        )
+      )
+        continue;
+      try {
+        const body = await sink.get(relative(this.o.outputDir, path));
+        if (!body) continue;
+        await mkdir(dirname(path), { recursive: true });
+        await writeFile(path, body);
+      } catch (err) {
+        this.o.log('warn', 'could not read the stream position from the origin', {
+          jobId: this.o.jobId,
+          err: (err as Error).message,
+        });
+      }
     }
   }
 

@@ -595,4 +595,74 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
       await s3server.stop();
     }
   });
+
+  it.each([
+    ['HLS', ['hls'] as Array<'hls' | 'dash'>, '240p/index.m3u8'],
+    ['HLS + DASH', ['hls', 'dash'] as Array<'hls' | 'dash'>, 'media_0.m3u8'],
+  ])(
+    'S3, %s: a worker that takes the job over continues the sequence the origin has',
+    async (_name, formats, playlistKey) => {
+      const s3server = await startSqsServer();
+      const s3 = new S3Client({
+        region: 'us-east-1',
+        endpoint: s3server.endpoint,
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
+        const destination = { type: 's3' as const, bucket: 'media', endpoint: s3server.endpoint };
+        const { jobId, streamKey } = await assignedJob(0, 'rtmp', destination, 'h264', formats);
+        const get = async (key: string) =>
+          s3
+            .send(new GetObjectCommand({ Bucket: 'media', Key: `${jobId}/${key}` }))
+            .then((r) => r.Body!.transformToString())
+            .catch(() => '');
+        const listed = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('#'));
+        const sequence = (text: string) =>
+          Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? -1);
+        await runtime.startJob(jobId, 1);
+        const first = start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+        await until('three segments at the origin', async () => {
+          return listed(await get(playlistKey)).length >= 3;
+        });
+        // The worker is lost: nothing is reported, its staging directory goes with it.
+        await runtime.releaseAll();
+        first.stop();
+        const before = await get(playlistKey);
+        const mpdBefore = await get('manifest.mpd');
+        expect(existsSync(join(media, 'staging', jobId))).toBe(false);
+
+        await run(jobId, { type: 'ReassignJob', data: { fromWorkerId: WORKER, reason: 'lost' } });
+        await run(jobId, { type: 'AssignJob', data: { workerId: WORKER } });
+        expect(await runtime.startJob(jobId, 2)).toBe('started');
+        start(`rtmp://127.0.0.1:${port}/live/${streamKey}`);
+        const after = await until('attempt 2 segments at the origin', async () => {
+          const text = await get(playlistKey);
+          return listed(text).some((u) => u.includes('_r2001')) ? text : null;
+        });
+        // Continued, not restarted: the first new segment follows the last one published.
+        const firstNew = listed(after).findIndex((u) => u.includes('_r2001'));
+        expect(sequence(after) + firstNew).toBe(sequence(before) + listed(before).length);
+        if (!formats.includes('dash')) expect(after).toMatch(/#EXT-X-DISCONTINUITY\n/);
+        if (formats.includes('dash')) {
+          const mpd = await until('the attempt 2 Period', async () => {
+            const text = await get('manifest.mpd');
+            return text.includes('<Period id="r2001"') ? text : null;
+          });
+          const clock = (x: string) => /availabilityStartTime="([^"]+)"/.exec(x)?.[1];
+          expect(clock(mpd)).toBe(clock(mpdBefore));
+          const start2 = Number(/<Period id="r2001" start="PT([\d.]+)S"/.exec(mpd)?.[1]);
+          expect(start2).toBeGreaterThan(2);
+          // The run before is not listed here (its MPD stayed with the lost worker), so its
+          // discontinuity has left the playlist: the discontinuity sequence says so.
+          expect(/#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(after)?.[1]).toBe('1');
+        }
+        await runtime.stopJob(jobId, 2, 'test');
+      } finally {
+        s3.destroy();
+        await s3server.stop();
+      }
+    },
+  );
 });
