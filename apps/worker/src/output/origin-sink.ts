@@ -47,6 +47,10 @@ export class S3Sink implements OriginSink {
           }
         : {}),
       maxAttempts: 3,
+      // Checksums only where S3 requires them: the SDK's default CRC32 of every segment costs
+      // CPU, and S3-compatible origins that predate the flexible-checksum headers refuse them.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 

@@ -49,7 +49,12 @@ export class SegmentPublisher {
   /** Starts watching `dirs` (the job's output directories, which must exist). */
   start(dirs: string[]): void {
     for (const d of dirs) {
-      const w = watch(d, () => this.passes.request());
+      // FFmpeg writes every file as `<name>.tmp` and renames it into place: only the rename
+      // makes something to publish, while the writes to the temp file would start a pass
+      // for every 32 KiB a segment grows.
+      const w = watch(d, (_event, name) => {
+        if (!name || !String(name).endsWith('.tmp')) this.passes.request();
+      });
       w.on('error', () => undefined); // a removed directory: the timer pass still runs
       this.watchers.push(w);
     }
