@@ -105,7 +105,10 @@ function sections(r) {
   if (es)
     out.push(
       '## Event store (`bench/event-store`)',
-      `${es.events} events at concurrency ${es.concurrency}, same Redis, same run.`,
+      `${es.events} events at concurrency ${es.concurrency}, same Redis, same run.` +
+        (es.rebuild.trials
+          ? ` Rebuild and raw scan alternate ${es.rebuild.trials} times; each figure is its median (a single ~0.2 s scan moved by 2× between runs on a shared VM).`
+          : ''),
       table(
         ['', 'through the store', 'raw Redis', 'ratio', 'target'],
         [

@@ -22,11 +22,18 @@ export function foldDocument<Doc extends { version: number }>(
   from: Doc | null = null,
 ): Doc | null {
   let doc = from;
-  for (const e of events) {
-    if (doc && e.metadata.version <= doc.version) continue;
-    doc = projection.canHandle(e.type)
-      ? projection.evolve(doc, e)
-      : doc && { ...doc, version: e.metadata.version };
-  }
+  for (const e of events) doc = foldEvent(projection, doc, e);
   return doc;
+}
+
+/** {@link foldDocument} for one event: the document after `event` (unchanged if older). */
+export function foldEvent<Doc extends { version: number }>(
+  projection: Projection<Doc>,
+  doc: Doc | null,
+  event: RecordedEvent,
+): Doc | null {
+  if (doc && event.metadata.version <= doc.version) return doc;
+  return projection.canHandle(event.type)
+    ? projection.evolve(doc, event)
+    : doc && { ...doc, version: event.metadata.version };
 }

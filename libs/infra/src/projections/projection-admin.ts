@@ -1,13 +1,17 @@
 import type { Redis } from 'ioredis';
-import { foldDocument, type Projection, type RecordedEvent } from '@ezlive/domain';
+import { foldEvent, type Projection, type RecordedEvent } from '@ezlive/domain';
 import { RedisEventStore } from '../event-store/redis-event-store';
 import { ReadModelStore } from './read-model-store';
 
 type AnyProjection = Projection<{ version: number }>;
-type Folded = Map<
-  string,
-  { p: AnyProjection; docId: string; doc: { version: number } | null; version: number }
->;
+interface FoldedDoc {
+  p: AnyProjection;
+  docId: string;
+  doc: { version: number } | null;
+  version: number;
+}
+/** Per projection, per stream id: the document folded so far. */
+type Folded = Map<AnyProjection, Map<string, FoldedDoc>>;
 
 export interface RebuildReport {
   generation: number;
@@ -107,20 +111,19 @@ export class ProjectionAdmin {
   }
 
   private fold(docs: Folded, event: RecordedEvent): void {
+    const { streamId, version } = event.metadata;
     for (const p of this.projections) {
-      const { streamId, version } = event.metadata;
       if (!streamId.startsWith(p.streamPrefix)) continue;
-      const key = `${p.name}\u0000${streamId}`;
-      const entry = docs.get(key) ?? {
-        p,
-        docId: streamId.slice(p.streamPrefix.length),
-        doc: null,
-        version: 0,
-      };
+      const byStream = docs.get(p) ?? new Map<string, FoldedDoc>();
+      if (byStream.size === 0) docs.set(p, byStream);
+      let entry = byStream.get(streamId);
+      if (!entry) {
+        entry = { p, docId: streamId.slice(p.streamPrefix.length), doc: null, version: 0 };
+        byStream.set(streamId, entry);
+      }
       if (version <= entry.version) continue; // duplicate partition entry
-      entry.doc = foldDocument(p, [event], entry.doc);
+      entry.doc = foldEvent(p, entry.doc, event);
       entry.version = version;
-      docs.set(key, entry);
     }
   }
 
@@ -133,25 +136,20 @@ export class ProjectionAdmin {
     let events = 0;
     for (;;) {
       const batch = await this.store.readPartition(partition, after, SCAN_BATCH);
-      if (batch.length === 0) break;
       for (const { event } of batch) this.fold(docs, event);
       events += batch.length;
-      after = batch[batch.length - 1].id;
+      if (batch.length > 0) after = batch[batch.length - 1].id;
+      // A short batch was the end of the partition; later entries are the tail's business.
+      if (batch.length < SCAN_BATCH) break;
     }
-    const byProjection = new Map<
-      string,
-      Array<{ docId: string; version: number; doc: { version: number } | null }>
-    >();
-    for (const { p, docId, doc, version } of docs.values()) {
-      const list = byProjection.get(p.name) ?? [];
-      list.push({ docId, version, doc });
-      byProjection.set(p.name, list);
-    }
-    for (const [name, list] of byProjection) {
+    let documents = 0;
+    for (const [p, byStream] of docs) {
+      const list = [...byStream.values()];
+      documents += list.length;
       for (let i = 0; i < list.length; i += WRITE_BATCH)
-        await this.readModels.writeDocs(generation, name, list.slice(i, i + WRITE_BATCH));
+        await this.readModels.writeDocs(generation, p.name, list.slice(i, i + WRITE_BATCH));
     }
-    return { after, events, documents: docs.size };
+    return { after, events, documents };
   }
 
   private scheduleDelete(generation: number): void {
