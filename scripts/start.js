@@ -223,6 +223,11 @@ async function main() {
     API_PORT: String(ports.api),
     SCHEDULER_PORT: String(ports.scheduler),
     PLAYBACK_BASE_URL: process.env.PLAYBACK_BASE_URL ?? `http://localhost:${ports.api}/media`,
+    // On Node 20 the AWS SDK prints a multi-line notice that its releases after January 2027
+    // need Node 22. It concerns upgrading the SDK (package-lock pins one that runs here), not
+    // this local stack; docs/deployment.md#node-version says what to do about it.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:
+      process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ?? 'true',
   };
   mkdirSync(env.MEDIA_DIR, { recursive: true });
   startChild('api', process.execPath, [apiMain], env);
