@@ -477,13 +477,7 @@ export class JobRunner {
       ? [join(outputs.dir, PRESENTATION_STATE)]
       : outputs.renditions.flatMap((r) => (r.playlist ? [r.playlist] : []));
     for (const path of wanted) {
-      if (
-        await stat(path).then(
-          () => true,
-          () => false,
-        )
-      )
-        continue;
+      if (await exists(path)) continue; // this worker has it already
       try {
         const body = await sink.get(relative(this.o.outputDir, path));
         if (!body) continue;
@@ -541,6 +535,12 @@ export class JobRunner {
 }
 
 const lastLine = (exit: FfmpegExit): string => exitReasonLine(exit.stderrTail);
+
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 function toDomainInput(info: InputInfo | null): DomainInputInfo {
   if (!info) return {};

@@ -1,43 +1,7 @@
 import { Parser } from 'm3u8-parser';
 import { stitchPresentation, type PresentationState, type StitchOptions } from './presentation';
+import { dashencMpd, T0, VIDEO_TS, type RunShape } from '../../test/fixtures/dashenc-mpd';
 import { expandTimeline, parseRunMpd, resolveTemplate, writeTimeline } from './run-mpd';
-
-const T0 = Date.parse('2026-12-03T10:00:00.000Z');
-const VIDEO_TS = 15360;
-const AUDIO_TS = 48000;
-
-interface RunShape {
-  run: number;
-  /** availabilityStartTime offset from T0, seconds; undefined = static MPD without one. */
-  astSec?: number;
-  /** `$Number$` of the first listed segment and how many are listed (2 s each). */
-  first: number;
-  count: number;
-}
-
-/** An MPD shaped like FFmpeg 5.1's dash muxer writes it: one video and one audio representation. */
-function dashencMpd({ run, astSec, first, count }: RunShape): string {
-  const timeline = (ts: number) =>
-    `<SegmentTimeline><S t="${(first - 1) * 2 * ts}" d="${2 * ts}"${count > 1 ? ` r="${count - 1}"` : ''} /></SegmentTimeline>`;
-  const template = (ts: number) =>
-    `<SegmentTemplate timescale="${ts}" initialization="init_$RepresentationID$_r${run}.m4s" ` +
-    `media="seg_$RepresentationID$_r${run}_$Number%05d$.m4s" startNumber="${first}">${timeline(ts)}</SegmentTemplate>`;
-  const clock =
-    astSec === undefined
-      ? 'type="static" mediaPresentationDuration="PT10S"'
-      : `type="dynamic" minimumUpdatePeriod="PT2S" availabilityStartTime="${new Date(T0 + astSec * 1000).toISOString()}" timeShiftBufferDepth="PT20S"`;
-  return `<?xml version="1.0" encoding="utf-8"?>
-<MPD xmlns="urn:mpeg:dash:schema:mpd:2011" profiles="urn:mpeg:dash:profile:isoff-live:2011" ${clock} maxSegmentDuration="PT2.0S" minBufferTime="PT4.0S">
-	<Period id="0" start="PT0.0S">
-		<AdaptationSet id="0" contentType="video" frameRate="30/1">
-			<Representation id="0" mimeType="video/mp4" codecs="avc1.64001f" bandwidth="800000" width="640" height="360">${template(VIDEO_TS)}</Representation>
-		</AdaptationSet>
-		<AdaptationSet id="1" contentType="audio">
-			<Representation id="1" mimeType="audio/mp4" codecs="mp4a.40.2" bandwidth="64000" audioSamplingRate="48000">${template(AUDIO_TS)}</Representation>
-		</AdaptationSet>
-	</Period>
-</MPD>`;
-}
 
 const HLS = {
   playlists: { '0': 'media_0.m3u8', '1': 'media_1.m3u8' },

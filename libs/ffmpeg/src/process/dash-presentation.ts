@@ -114,11 +114,26 @@ export class DashPresentation {
 }
 
 async function readState(path: string): Promise<PresentationState | undefined> {
+  let state: Partial<PresentationState>;
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as PresentationState;
+    state = JSON.parse(await readFile(path, 'utf8')) as Partial<PresentationState>;
   } catch {
     return undefined; // none yet (a fresh output directory)
   }
+  // Written by us, possibly by another worker and fetched from the origin: take nothing else.
+  const valid =
+    Number.isFinite(state.anchorMs) &&
+    Array.isArray(state.runs) &&
+    state.runs.every(
+      (r) =>
+        Number.isInteger(r.run) &&
+        Number.isInteger(r.ordinal) &&
+        Number.isFinite(r.startSec) &&
+        Number.isFinite(r.endSec) &&
+        typeof r.base === 'object' &&
+        typeof r.next === 'object',
+    );
+  return valid ? (state as PresentationState) : undefined;
 }
 
 /** Every run MPD in `dir`, oldest run first; one that does not parse is skipped this time. */
