@@ -1,6 +1,8 @@
 import { DOMParser, XMLSerializer, type Element } from '@xmldom/xmldom';
 import {
+  children,
   representationEndSec,
+  segmentTemplateOf,
   resolveTemplate,
   writeTimeline,
   type MpdSegment,
@@ -159,19 +161,9 @@ const segmentEnd = (entry: RunEntry, r: RunRepresentation, s: MpdSegment): numbe
 
 /** The SegmentTemplate of representation `id` in a (copied) Period. */
 function templateIn(period: Element, id: string): Element | undefined {
-  for (const rep of Array.from(period.getElementsByTagName('Representation'))) {
-    if (rep.getAttribute('id') !== id) continue;
-    const own = Array.from(rep.getElementsByTagName('SegmentTemplate'))[0];
-    const set = rep.parentNode as Element | null;
-    return (
-      own ??
-      (set
-        ? Array.from(set.childNodes).find(
-            (n): n is Element => n.nodeType === 1 && (n as Element).localName === 'SegmentTemplate',
-          )
-        : undefined)
-    );
-  }
+  for (const set of children(period, 'AdaptationSet'))
+    for (const rep of children(set, 'Representation'))
+      if (rep.getAttribute('id') === id) return segmentTemplateOf(rep);
   return undefined;
 }
 
@@ -180,9 +172,7 @@ function stitchMpd(state: PresentationState, placed: Placed[], o: StitchOptions)
   // The newest run's MPD element carries the muxer's attributes (profiles, minBufferTime, ...).
   const doc = new DOMParser().parseFromString(latest.mpd.xml, 'application/xml');
   const mpd = doc.documentElement as Element;
-  for (const p of Array.from(mpd.childNodes)) {
-    if (p.nodeType === 1 && (p as Element).localName === 'Period') mpd.removeChild(p);
-  }
+  for (const p of children(mpd, 'Period')) mpd.removeChild(p);
   while (mpd.lastChild?.nodeType === 3) mpd.removeChild(mpd.lastChild); // trailing whitespace
   const oldest = o.nowMs - o.windowSec * 1000;
   const periods: Element[] = [];

@@ -43,12 +43,19 @@ export interface RunMpd {
 
 export const MPD_NS = 'urn:mpeg:dash:schema:mpd:2011';
 
-const children = (el: Element, name: string): Element[] =>
+/** Child elements of `el` named `name` (any namespace prefix). */
+export const children = (el: Element, name: string): Element[] =>
   Array.from(el.childNodes).filter(
     (n): n is Element => n.nodeType === 1 && (n as Element).localName === name,
   );
 
 const child = (el: Element, name: string): Element | undefined => children(el, name)[0];
+
+/** A Representation's SegmentTemplate: its own, else its AdaptationSet's. */
+export function segmentTemplateOf(rep: Element): Element | undefined {
+  const set = rep.parentNode as Element | null;
+  return child(rep, 'SegmentTemplate') ?? (set ? child(set, 'SegmentTemplate') : undefined);
+}
 
 const num = (el: Element, attr: string, fallback?: number): number => {
   const v = el.getAttribute(attr);
@@ -140,7 +147,7 @@ export function parseRunMpd(xml: string): RunMpd {
   const representations: RunRepresentation[] = [];
   for (const set of children(period, 'AdaptationSet')) {
     for (const rep of children(set, 'Representation')) {
-      const template = child(rep, 'SegmentTemplate') ?? child(set, 'SegmentTemplate');
+      const template = segmentTemplateOf(rep);
       if (!template) throw new Error('MPD: Representation without SegmentTemplate');
       const mime = rep.getAttribute('mimeType') ?? set.getAttribute('mimeType') ?? '';
       const type = set.getAttribute('contentType') ?? mime.split('/')[0];

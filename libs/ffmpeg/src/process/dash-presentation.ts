@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import type { JobSpec } from '@ezlive/domain';
 import { av1CodecString } from '../command/codec-strings';
@@ -12,6 +12,7 @@ import {
   type StitchRun,
 } from '../manifest/presentation';
 import { parseRunMpd } from '../manifest/run-mpd';
+import { writeAtomically } from './atomic-write';
 
 /** Kept next to the manifests; hidden, so neither served nor uploaded. */
 export const PRESENTATION_STATE = '.presentation.json';
@@ -149,10 +150,4 @@ async function readRuns(dir: string): Promise<StitchRun[]> {
     }
   }
   return runs.sort((a, b) => a.run - b.run);
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }

@@ -1,8 +1,9 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, relative } from 'node:path';
 import type { JobSpec } from '@ezlive/domain';
 import { audioCodecString, av1CodecString, withCodecs } from '../command/codec-strings';
 import type { TranscodeOutputs } from '../command/transcode-io';
+import { writeAtomically } from './atomic-write';
 
 /**
  * Complete the master playlist's `CODECS` for AV1 variants from their init segments. Call it
@@ -27,8 +28,6 @@ export async function completeMasterCodecs(
   const before = await readFile(outputs.master, 'utf8');
   const after = withCodecs(before, codecs);
   if (after === before) return false;
-  const tmp = `${outputs.master}.codecs.tmp`;
-  await writeFile(tmp, after);
-  await rename(tmp, outputs.master);
+  await writeAtomically(outputs.master, after, '.codecs.tmp');
   return true;
 }
