@@ -13,6 +13,8 @@ import {
   restartIo,
   RestartPolicy,
   runOfMpdName,
+  withEndList,
+  writeAtomically,
   type FfmpegExit,
   type FfmpegProgress,
   type InputInfo,
@@ -162,8 +164,9 @@ export class JobRunner {
 
   /**
    * Stops FFmpeg and publishes the last manifests. `ended`: the job itself stopped, so the
-   * stitched DASH/HLS manifests say the stream is over (static MPD, `EXT-X-ENDLIST`); without
-   * it (drain, reassignment) they stay live for the run that continues elsewhere.
+   * manifests say the stream is over (`EXT-X-ENDLIST`, a static stitched MPD) and players stop
+   * waiting; a resume continues them. Without it (drain, reassignment) they stay live for the
+   * run that continues elsewhere.
    */
   async stop(ended = false): Promise<void> {
     if (this.phase === 'stopped') return;
@@ -178,6 +181,7 @@ export class JobRunner {
     this.presentationWatcher?.close();
     await this.restitch.idle();
     await this.updatePresentation(ended);
+    if (ended && !this.presentation) await this.endHlsPlaylists();
     await this.publisher?.close();
     this.phase = 'stopped';
   }
@@ -485,6 +489,24 @@ export class JobRunner {
         await writeFile(path, body);
       } catch (err) {
         this.o.log('warn', 'could not read the stream position from the origin', {
+          jobId: this.o.jobId,
+          err: (err as Error).message,
+        });
+      }
+    }
+  }
+
+  /** HLS muxer: runs write `omit_endlist` (a crash must not end the stream); a stop does. */
+  private async endHlsPlaylists(): Promise<void> {
+    for (const r of this.outputs?.renditions ?? []) {
+      if (!r.playlist) continue;
+      try {
+        const text = await readFile(r.playlist, 'utf8');
+        const ended = withEndList(text);
+        if (ended !== text) await writeAtomically(r.playlist, ended);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // never written
+        this.o.log('warn', 'could not end the playlist', {
           jobId: this.o.jobId,
           err: (err as Error).message,
         });

@@ -264,6 +264,11 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
     await runtime.stopJob(jobId, 1, 'stop requested');
     expect(alive(pid)).toBe(false);
     expect((await types(jobId)).slice(-2)).toEqual(['StopRequested', 'JobStopped']);
+    // A stop ends the stream for players (FFmpeg runs with omit_endlist, so crashes do not).
+    for (const r of ['240p', '144p', 'aac'])
+      expect(readFileSync(join(media, jobId, r, 'index.m3u8'), 'utf8').trimEnd()).toMatch(
+        /#EXT-X-ENDLIST$/,
+      );
   });
 
   it('a JobRunning report that fails leaves nothing behind, so the retried job.start starts it', async () => {

@@ -11,3 +11,12 @@ export function nextMediaSequence(playlist: string | undefined): number {
   const segments = lines.filter((l) => l.startsWith('#EXTINF:')).length;
   return (Number.isFinite(first) ? first : 0) + segments;
 }
+
+/**
+ * The media playlist with `#EXT-X-ENDLIST` (the stream is over), for a job that stopped: runs
+ * write `omit_endlist` so that a crash never ends the stream. Unchanged if already ended.
+ */
+export function withEndList(playlist: string): string {
+  if (/^#EXT-X-ENDLIST\s*$/m.test(playlist)) return playlist;
+  return `${playlist.replace(/\s*$/, '')}\n#EXT-X-ENDLIST\n`;
+}

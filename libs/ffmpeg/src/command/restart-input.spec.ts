@@ -1,7 +1,7 @@
 import { FIXTURES } from '../../test/fixtures/job-specs';
 import { GOLDEN_IO } from '../../test/fixtures/golden-io';
 import { inputArgs } from './input-args.builder';
-import { nextMediaSequence } from './playlist-sequence';
+import { nextMediaSequence, withEndList } from './playlist-sequence';
 import { buildTranscode } from './transcode.builder';
 
 const after = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
@@ -44,6 +44,16 @@ describe('restart inputs', () => {
     expect(nextMediaSequence(playlist.join('\n'))).toBe(14);
     expect(nextMediaSequence(playlist.slice(0, 1).join('\n'))).toBe(0);
     expect(nextMediaSequence(undefined)).toBe(0);
+  });
+
+  it("withEndList: ends a stopped job's playlist once; a restart still counts its segments", () => {
+    const playlist = ['#EXTM3U', '#EXT-X-MEDIA-SEQUENCE:12', '#EXTINF:2.0,', 'a.m4s', ''].join(
+      '\n',
+    );
+    const ended = withEndList(playlist);
+    expect(ended).toBe(`${playlist}#EXT-X-ENDLIST\n`);
+    expect(withEndList(ended)).toBe(ended);
+    expect(nextMediaSequence(ended)).toBe(13);
   });
 });
 

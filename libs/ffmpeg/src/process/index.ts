@@ -1,3 +1,4 @@
+export * from './atomic-write';
 export * from './dash-presentation';
 export * from './exit-classifier';
 export * from './ffmpeg-process';
