@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join, relative } from 'node:path';
+import { extname, join, relative } from 'node:path';
 import { PRESENTATION_STATE } from '@ezlive/ffmpeg';
 import { CoalescedTask } from '../runtime/coalesced-task';
 import type { OriginSink } from './origin-sink';
@@ -144,7 +144,7 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
       if (e.isDirectory()) await walk(p);
       else if (
         !e.name.endsWith('.tmp') &&
-        (!e.name.startsWith('.') || basename(p) === PRESENTATION_STATE)
+        (!e.name.startsWith('.') || e.name === PRESENTATION_STATE)
       ) {
         try {
           out.set(relative(dir, p), (await stat(p)).mtimeMs);
