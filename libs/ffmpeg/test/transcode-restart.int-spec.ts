@@ -10,6 +10,7 @@ import {
   previousRunFiles,
   restartIo,
   type TranscodeIo,
+  type TranscodePlan,
 } from '@ezlive/ffmpeg';
 import { FIXTURES } from './fixtures/job-specs';
 import { readPlaylist } from './media-checks';
@@ -55,6 +56,28 @@ async function periodsOf(mpdPath: string) {
   return { xml, periods, files, playlists };
 }
 
+/**
+ * Runs `plan` and SIGKILLs its FFmpeg once every rendition's playlist lists 3 segments;
+ * `poll` runs before each look (the DASH test restitches there, as the worker does).
+ */
+async function crashAfterThreeSegments(
+  plan: TranscodePlan,
+  poll: () => Promise<unknown> = async () => undefined,
+): Promise<void> {
+  const run = new FfmpegProcess({ args: plan.args });
+  const pid = await run.start();
+  for (;;) {
+    await poll();
+    const counts = await Promise.all(
+      plan.outputs.renditions.map((r) => segmentsListed(r.playlist as string)),
+    );
+    if (Math.min(...counts) >= 3) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  process.kill(pid, 'SIGKILL');
+  expect((await run.exited).kind).toBe('signal');
+}
+
 async function segmentsListed(playlist: string): Promise<number> {
   try {
     return (await readPlaylist(playlist)).segments.length;
@@ -70,18 +93,8 @@ describe('restart after a crash (HLS fMP4)', () => {
     const first: TranscodeIo = { input: { kind: 'url', url: source, realtime: true }, outputDir };
     const plan1 = buildTranscode(spec, first);
     for (const d of plan1.outputs.directories) await mkdir(d, { recursive: true });
-    const run1 = new FfmpegProcess({ args: plan1.args });
-    const pid = await run1.start();
     // Crash it mid-run, once every rendition has listed 3 segments (~6 s of real time).
-    for (;;) {
-      const counts = await Promise.all(
-        plan1.outputs.renditions.map((r) => segmentsListed(r.playlist as string)),
-      );
-      if (Math.min(...counts) >= 3) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    process.kill(pid, 'SIGKILL');
-    expect((await run1.exited).kind).toBe('signal');
+    await crashAfterThreeSegments(plan1);
 
     const before = await snapshot(outputDir);
     const old = new Map<string, { seq: number; count: number }>();
@@ -128,19 +141,8 @@ describe('restart after a crash (HLS + DASH, dash muxer)', () => {
     const plan1 = buildTranscode(spec, first);
     await mkdir(outputDir, { recursive: true });
     const presentation = new DashPresentation(spec, plan1.outputs);
-    const run1 = new FfmpegProcess({ args: plan1.args });
-    const pid = await run1.start();
     // As the worker does: restitch while FFmpeg writes; crash it once every playlist lists 3.
-    for (;;) {
-      await presentation.update();
-      const counts = await Promise.all(
-        plan1.outputs.renditions.map((r) => segmentsListed(r.playlist as string)),
-      );
-      if (Math.min(...counts) >= 3) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    process.kill(pid, 'SIGKILL');
-    expect((await run1.exited).kind).toBe('signal');
+    await crashAfterThreeSegments(plan1, () => presentation.update());
     await presentation.update();
 
     const before = await snapshot(outputDir);

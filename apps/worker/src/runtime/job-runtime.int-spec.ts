@@ -49,6 +49,24 @@ jest.setTimeout(60_000);
 
 const WORKER = 'w-test';
 
+/** A fauxqs S3 server with an empty `media` bucket for `fn`, stopped afterwards. */
+async function withS3Bucket(fn: (s3: S3Client, endpoint: string) => Promise<void>): Promise<void> {
+  const server = await startSqsServer();
+  const s3 = new S3Client({
+    region: 'us-east-1',
+    endpoint: server.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
+    await fn(s3, server.endpoint);
+  } finally {
+    s3.destroy();
+    await server.stop();
+  }
+}
+
 function spec(
   reconnectWindowSec: number,
   protocol: 'rtmp' | 'srt' = 'rtmp',
@@ -527,20 +545,12 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
   });
 
   it('S3 destination: objects appear media-first and expire with the live window; nothing stays local', async () => {
-    const s3server = await startSqsServer();
-    const s3 = new S3Client({
-      region: 'us-east-1',
-      endpoint: s3server.endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    try {
-      await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
+    await withS3Bucket(async (s3, endpoint) => {
       const destination = {
         type: 's3' as const,
         bucket: 'media',
         prefix: 'live',
-        endpoint: s3server.endpoint,
+        endpoint,
       };
       const { jobId, streamKey } = await assignedJob(0, 'rtmp', destination);
       await runtime.startJob(jobId, 1);
@@ -595,10 +605,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
       expect(await list()).toEqual([]);
       const left = await s3.send(new ListObjectsV2Command({ Bucket: 'media', Prefix: 'live/' }));
       expect(left.Contents?.map((o) => o.Key)).toEqual([neighbour]);
-    } finally {
-      s3.destroy();
-      await s3server.stop();
-    }
+    });
   });
 
   it.each([
@@ -607,16 +614,8 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
   ])(
     'S3, %s: a worker that takes the job over continues the sequence the origin has',
     async (_name, formats, playlistKey) => {
-      const s3server = await startSqsServer();
-      const s3 = new S3Client({
-        region: 'us-east-1',
-        endpoint: s3server.endpoint,
-        forcePathStyle: true,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      });
-      try {
-        await s3.send(new CreateBucketCommand({ Bucket: 'media' }));
-        const destination = { type: 's3' as const, bucket: 'media', endpoint: s3server.endpoint };
+      await withS3Bucket(async (s3, endpoint) => {
+        const destination = { type: 's3' as const, bucket: 'media', endpoint };
         const { jobId, streamKey } = await assignedJob(0, 'rtmp', destination, 'h264', formats);
         const get = async (key: string) =>
           s3
@@ -664,10 +663,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
           expect(/#EXT-X-DISCONTINUITY-SEQUENCE:(\d+)/.exec(after)?.[1]).toBe('1');
         }
         await runtime.stopJob(jobId, 2, 'test');
-      } finally {
-        s3.destroy();
-        await s3server.stop();
-      }
+      });
     },
   );
 });
