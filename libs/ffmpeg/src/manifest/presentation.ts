@@ -1,4 +1,4 @@
-import { DOMParser, XMLSerializer, type Element } from '@xmldom/xmldom';
+import { XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import {
   children,
   representationEndSec,
@@ -170,7 +170,7 @@ function templateIn(period: Element, id: string): Element | undefined {
 function stitchMpd(state: PresentationState, placed: Placed[], o: StitchOptions): string {
   const latest = placed[placed.length - 1];
   // The newest run's MPD element carries the muxer's attributes (profiles, minBufferTime, ...).
-  const doc = new DOMParser().parseFromString(latest.mpd.xml, 'application/xml');
+  const doc = latest.mpd.doc.cloneNode(true) as Document;
   const mpd = doc.documentElement as Element;
   for (const p of children(mpd, 'Period')) mpd.removeChild(p);
   while (mpd.lastChild?.nodeType === 3) mpd.removeChild(mpd.lastChild); // trailing whitespace

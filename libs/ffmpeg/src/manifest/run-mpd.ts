@@ -34,8 +34,6 @@ export interface RunMpd {
   /** `availabilityStartTime` in epoch ms (0 when the MPD is static and has none). */
   availabilityStartMs: number;
   dynamic: boolean;
-  /** The MPD as FFmpeg wrote it. */
-  xml: string;
   doc: Document;
   period: Element;
   representations: RunRepresentation[];
@@ -180,7 +178,6 @@ export function parseRunMpd(xml: string): RunMpd {
   return {
     availabilityStartMs: ast ? Date.parse(ast) : 0,
     dynamic: mpd.getAttribute('type') === 'dynamic',
-    xml,
     doc,
     period,
     representations,
