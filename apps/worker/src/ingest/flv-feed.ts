@@ -29,11 +29,15 @@ export class FlvFeed {
     return this.videoHeader !== undefined;
   }
 
+  /**
+   * One packet from the RTMP parser. Its `data` is the parser's buffer for that chunk stream,
+   * which the next message overwrites: the configuration kept for later readers is a copy.
+   */
   push(packet: AvPacket): void {
     this.bytesIn += packet.size;
-    if (packet.flags === PACKET.SCRIPT) this.metadata = packet;
-    else if (packet.flags === PACKET.AUDIO_HEADER) this.audioHeader = packet;
-    else if (packet.flags === PACKET.VIDEO_HEADER) this.videoHeader = packet;
+    if (packet.flags === PACKET.SCRIPT) this.metadata = copyOf(packet);
+    else if (packet.flags === PACKET.AUDIO_HEADER) this.audioHeader = copyOf(packet);
+    else if (packet.flags === PACKET.VIDEO_HEADER) this.videoHeader = copyOf(packet);
     for (const [sink, state] of this.sinks) this.write(sink, state, packet);
   }
 
@@ -81,3 +85,8 @@ export class FlvFeed {
     sink.write(flvTag(packet));
   }
 }
+
+const copyOf = (packet: AvPacket): AvPacket => ({
+  ...packet,
+  data: Buffer.from(packet.data.subarray(0, packet.size)),
+});

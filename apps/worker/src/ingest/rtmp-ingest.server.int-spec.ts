@@ -7,7 +7,15 @@ jest.setTimeout(30_000);
 
 /** Reads an FLV feed through ffprobe: proves the bytes are a decodable stream. */
 function probeFeed(pub: Publication): Promise<{
-  streams: Array<{ codec_type: string; codec_name: string; width?: number; height?: number }>;
+  streams: Array<{
+    codec_type: string;
+    codec_name: string;
+    width?: number;
+    height?: number;
+    sample_rate?: string;
+    channels?: number;
+    extradata_size?: number;
+  }>;
 }> {
   const probe = spawn('ffprobe', ['-v', 'error', '-show_streams', '-of', 'json', '-i', 'pipe:0'], {
     stdio: ['pipe', 'pipe', 'ignore'],
@@ -76,6 +84,26 @@ describe('RtmpIngestServer (real FFmpeg publishers)', () => {
     const [, reason] = await once(server, 'unpublished');
     expect(reason).toBe('publisher disconnected');
     expect(publication.feed.bytesIn).toBeGreaterThan(10_000);
+    await pub.done;
+  });
+
+  it('gives a reader that attaches later (a restarted FFmpeg) the configuration the publisher sent first', async () => {
+    const pub = publish(`rtmp://127.0.0.1:${port}/live/good-key-123`, { seconds: 6 });
+    const [publication] = (await once(server, 'published')) as [Publication];
+    // Long after the sequence headers: the parser has reused their buffers for many frames.
+    await new Promise((r) => setTimeout(r, 2_000));
+    const probed = await probeFeed(publication);
+    expect(probed.streams.find((s) => s.codec_type === 'audio')).toMatchObject({
+      codec_name: 'aac',
+      sample_rate: '48000',
+      channels: 1,
+      extradata_size: 5, // the encoder's AudioSpecificConfig, intact
+    });
+    expect(probed.streams.find((s) => s.codec_type === 'video')).toMatchObject({
+      width: 426,
+      height: 240,
+    });
+    pub.stop();
     await pub.done;
   });
 
