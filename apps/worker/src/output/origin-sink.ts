@@ -1,5 +1,4 @@
 import {
-  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -11,7 +10,11 @@ import type { Destination } from '@ezlive/domain';
 /** Where a job's files go: a local directory needs nothing, S3 and HTTP origins get copies. */
 export interface OriginSink {
   put(path: string, body: Buffer, contentType: string, cacheControl: string): Promise<void>;
-  delete(path: string): Promise<void>;
+  /**
+   * Deletes the files (idempotent: one already gone is no error). It throws when the origin
+   * kept any of them; the caller tries them all again later.
+   */
+  deleteMany(paths: readonly string[]): Promise<void>;
   /**
    * A file the job's previous worker published (its playlists, to continue them), or
    * undefined when the origin has none.
@@ -47,6 +50,10 @@ export class S3Sink implements OriginSink {
           }
         : {}),
       maxAttempts: 3,
+      // One middleware chain per command class instead of one per request: the per-request
+      // chain is made of fresh closures that V8 compiles again and again (bench/worker measured
+      // TurboFan at ~18 % of the worker's CPU without it). We never change the stack afterwards.
+      cacheMiddleware: true,
       // Checksums only where S3 requires them: the SDK's default CRC32 of every segment costs
       // CPU, and S3-compatible origins that predate the flexible-checksum headers refuse them.
       requestChecksumCalculation: 'WHEN_REQUIRED',
@@ -66,10 +73,10 @@ export class S3Sink implements OriginSink {
     );
   }
 
-  async delete(path: string): Promise<void> {
-    await this.client.send(
-      new DeleteObjectCommand({ Bucket: this.bucket, Key: `${this.keyPrefix}${path}` }),
-    );
+  /** One `DeleteObjects` request per 1,000 paths. */
+  async deleteMany(paths: readonly string[]): Promise<void> {
+    for (let i = 0; i < paths.length; i += 1000)
+      await this.deleteKeys(paths.slice(i, i + 1000).map((p) => `${this.keyPrefix}${p}`));
   }
 
   async get(path: string): Promise<Buffer | undefined> {
@@ -95,19 +102,21 @@ export class S3Sink implements OriginSink {
           ContinuationToken: token,
         }),
       );
-      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-      if (keys.length > 0) {
-        const r = await this.client.send(
-          new DeleteObjectsCommand({
-            Bucket: this.bucket,
-            Delete: { Objects: keys, Quiet: true },
-          }),
-        );
-        if (r.Errors?.length)
-          throw new Error(`S3 delete: ${r.Errors.length} objects refused (${r.Errors[0].Code})`);
-      }
+      await this.deleteKeys((page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  private async deleteKeys(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const r = await this.client.send(
+      new DeleteObjectsCommand({
+        Bucket: this.bucket,
+        Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+      }),
+    );
+    if (r.Errors?.length)
+      throw new Error(`S3 delete: ${r.Errors.length} objects refused (${r.Errors[0].Code})`);
   }
 
   close(): void {
@@ -135,7 +144,12 @@ export class HttpSink implements OriginSink {
     if (!res.ok) throw new Error(`PUT ${path}: HTTP ${res.status}`);
   }
 
-  async delete(path: string): Promise<void> {
+  /** One DELETE per path, in order; the first the origin refuses stops the rest. */
+  async deleteMany(paths: readonly string[]): Promise<void> {
+    for (const path of paths) await this.delete(path);
+  }
+
+  private async delete(path: string): Promise<void> {
     const res = await this.request('DELETE', path);
     if (!res.ok && res.status !== 404) throw new Error(`DELETE ${path}: HTTP ${res.status}`);
   }

@@ -28,12 +28,20 @@ export interface PublishStats {
  * Mirrors a job's local output directory to its origin while FFmpeg writes it. Each pass
  * uploads media (segments, init files) before manifests, and no manifest in a pass where a
  * media upload failed, so a manifest never references an object that is not there yet. It
- * deletes objects whose files left the live window (FFmpeg's `delete_segments`). Passes run
- * on file-system events and on a short timer as a safety net; they never overlap.
+ * deletes objects whose files left the live window (FFmpeg's `delete_segments`), in one request
+ * per pass where the origin allows it. Passes run on file-system events and on a short timer as
+ * a safety net; they never overlap.
+ *
+ * A pass lists the directories but stats only what may have changed: names it has not
+ * published and names a file-system event touched. Every `fullScanMs` it stats everything, in
+ * case the kernel dropped an event (an overflowing inotify queue).
  */
 export class SegmentPublisher {
   private readonly watchers: FSWatcher[] = [];
   private readonly published = new Map<string, number>(); // path → mtimeMs uploaded
+  /** Paths a file-system event touched since the last pass began. */
+  private touched = new Set<string>();
+  private lastFullScan = 0;
   private timer?: NodeJS.Timeout;
   private readonly passes = new CoalescedTask(() => this.pass());
   private closed = false;
@@ -44,6 +52,7 @@ export class SegmentPublisher {
     private readonly sink: OriginSink,
     private readonly onError: (err: Error) => void,
     private readonly intervalMs = 1000,
+    private readonly fullScanMs = 10_000,
   ) {}
 
   /** Starts watching `dirs` (the job's output directories, which must exist). */
@@ -53,7 +62,9 @@ export class SegmentPublisher {
       // makes something to publish, while the writes to the temp file would start a pass
       // for every 32 KiB a segment grows.
       const w = watch(d, (_event, name) => {
-        if (!name || !String(name).endsWith('.tmp')) this.passes.request();
+        if (name && String(name).endsWith('.tmp')) return;
+        if (name) this.touched.add(relative(this.dir, join(d, String(name))));
+        this.passes.request();
       });
       w.on('error', () => undefined); // a removed directory: the timer pass still runs
       this.watchers.push(w);
@@ -74,7 +85,16 @@ export class SegmentPublisher {
   }
 
   private async pass(): Promise<void> {
-    const files = await listFiles(this.dir);
+    const touched = this.touched;
+    this.touched = new Set();
+    const full = Date.now() - this.lastFullScan >= this.fullScanMs;
+    if (full) this.lastFullScan = Date.now();
+    // The mtime a pass may assume without a stat: what it published, unless an event says the
+    // file changed since.
+    const files = await listFiles(
+      this.dir,
+      full ? () => undefined : (path) => (touched.has(path) ? undefined : this.published.get(path)),
+    );
     const media: Array<[string, number]> = [];
     const manifests: Array<[string, number]> = [];
     for (const [path, mtime] of files) {
@@ -87,16 +107,15 @@ export class SegmentPublisher {
       mediaFailed = !(await this.upload(path, mtime)) || mediaFailed;
     // A manifest waits for the next pass while any media failed: it may reference that media.
     if (!mediaFailed) for (const [path, mtime] of manifests) await this.upload(path, mtime);
-    for (const path of [...this.published.keys()]) {
-      if (files.has(path)) continue;
-      try {
-        await this.sink.delete(path);
-        this.stats.deletes++;
-        this.published.delete(path);
-      } catch (err) {
-        this.stats.failures++;
-        this.onError(err as Error);
-      }
+    const gone = [...this.published.keys()].filter((path) => !files.has(path));
+    if (gone.length === 0) return;
+    try {
+      await this.sink.deleteMany(gone);
+      for (const path of gone) this.published.delete(path);
+      this.stats.deletes += gone.length;
+    } catch (err) {
+      this.stats.failures++; // still published: the next pass deletes them again
+      this.onError(err as Error);
     }
   }
 
@@ -129,8 +148,12 @@ export class SegmentPublisher {
  * Relative path → mtime of every file under `dir`, except temp files and hidden ones (FFmpeg's
  * per-run MPDs, which only feed the stitched manifest). The DASH presentation state is the
  * exception: a worker that takes the job over reads it from the origin to continue the clock.
+ * `knownMtime` answers for files that need no stat.
  */
-async function listFiles(dir: string): Promise<Map<string, number>> {
+async function listFiles(
+  dir: string,
+  knownMtime: (path: string) => number | undefined,
+): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const walk = async (d: string): Promise<void> => {
     let entries;
@@ -146,8 +169,9 @@ async function listFiles(dir: string): Promise<Map<string, number>> {
         !e.name.endsWith('.tmp') &&
         (!e.name.startsWith('.') || e.name === PRESENTATION_STATE)
       ) {
+        const path = relative(dir, p);
         try {
-          out.set(relative(dir, p), (await stat(p)).mtimeMs);
+          out.set(path, knownMtime(path) ?? (await stat(p)).mtimeMs);
         } catch {
           // removed between readdir and stat
         }
