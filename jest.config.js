@@ -5,18 +5,8 @@
 //   *.fault-spec.ts the stack as separate processes, with faults injected, run serially
 // Nest builds (npm run build) compile the whole tsconfig.build.json program and rewrite the
 // @ezlive/* aliases; one `nest build` emits all three apps.
-// SWC strips types only; `npm run typecheck` is the type gate.
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-    },
-    module: { type: 'commonjs' },
-  },
-];
+// SWC strips types only (scripts/lib/swc-options.js); `npm run typecheck` is the type gate.
+const swc = ['@swc/jest', require('./scripts/lib/swc-options')];
 const moduleNameMapper = {
   '^@ezlive/(domain|ffmpeg|infra)$': '<rootDir>/libs/$1/src',
   '^@ezlive/(domain|ffmpeg|infra)/(.*)$': '<rootDir>/libs/$1/src/$2',

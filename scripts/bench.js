@@ -25,9 +25,10 @@ const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 
+/** A TypeScript benchmark, compiled by SWC as it loads (scripts/lib/swc-register.js says why). */
 const tsNode = (file, ...args) => [
-  'npx',
-  ['ts-node', '-r', 'tsconfig-paths/register', '--transpile-only', file, ...args],
+  process.execPath,
+  ['-r', './scripts/lib/swc-register', file, ...args],
 ];
 
 /** name → [command, argv, extra env]; the order puts the CPU-heavy FFmpeg runs last. */
@@ -43,7 +44,14 @@ const BENCHES = [
     ...tsNode('bench/scheduler/scheduler.bench.ts'),
     QUICK ? { SCALE_SECONDS: '20', SCALE_JOBS: '2000', SCALE_WORKERS: '100' } : {},
   ],
-  ['worker', ...tsNode('bench/worker/worker.bench.ts', '--seconds', QUICK ? '15' : '30'), {}],
+  [
+    'worker',
+    ...tsNode(
+      'bench/worker/worker.bench.ts',
+      ...(QUICK ? ['--warmup', '30', '--seconds', '30'] : ['--warmup', '90', '--seconds', '60']),
+    ),
+    {},
+  ],
   [
     'ffmpeg-ladder',
     ...tsNode('bench/ffmpeg-ladder/ladder.bench.ts', ...(QUICK ? ['--quick'] : [])),

@@ -2,7 +2,7 @@
  * API benchmark (not a test): `GET /v1/jobs/:id` and a bare hello route of the same
  * framework (Nest on Fastify, same process, same machine, same run) with autocannon, and
  * `POST /v1/jobs` including the SQS send to a real SQS-protocol server (fauxqs).
- *   npx ts-node -r tsconfig-paths/register --transpile-only bench/api/api.bench.ts \
+ *   node -r ./scripts/lib/swc-register bench/api/api.bench.ts \
  *     [-- --duration 10 --connections 32]
  * Target: GET job ≥ 0.3 × hello requests/s.
  */

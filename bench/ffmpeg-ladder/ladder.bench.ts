@@ -1,6 +1,6 @@
 /**
  * FFmpeg ladder benchmark (not a test). Run from the repo root:
- *   npx ts-node -T -r tsconfig-paths/register bench/ffmpeg-ladder/ladder.bench.ts [--quick]
+ *   node -r ./scripts/lib/swc-register bench/ffmpeg-ladder/ladder.bench.ts [--quick]
  * Options: --quick (10 s input), --parts=123 (which measurements).
  * Prints: 1) CPU-seconds per media-second, one process vs one per rendition; 2) time from the
  * first input packet to the first playable segment per probe setting; 3) real-time headroom.

@@ -84,13 +84,7 @@ async function scale(
   }
   const child = spawn(
     process.execPath,
-    [
-      '-r',
-      'ts-node/register/transpile-only',
-      '-r',
-      'tsconfig-paths/register',
-      join(root, 'apps/scheduler/src/main.ts'),
-    ],
+    ['-r', join(root, 'scripts/lib/swc-register.js'), join(root, 'apps/scheduler/src/main.ts')],
     {
       cwd: root,
       env: {
