@@ -26,35 +26,34 @@ const QUICK = argv.includes('--quick');
 const ONLY = argv.includes('--only') ? argv[argv.indexOf('--only') + 1].split(',') : null;
 
 /** A TypeScript benchmark, compiled by SWC as it loads (scripts/lib/swc-register.js says why). */
-const tsNode = (file, ...args) => [
+const typescript = (file, ...args) => [
   process.execPath,
   ['-r', './scripts/lib/swc-register', file, ...args],
 ];
 
 /** name → [command, argv, extra env]; the order puts the CPU-heavy FFmpeg runs last. */
 const BENCHES = [
-  ['event-store', ...tsNode('bench/event-store/event-store.bench.ts'), {}],
+  ['event-store', ...typescript('bench/event-store/event-store.bench.ts'), {}],
   [
     'api',
-    ...tsNode('bench/api/api.bench.ts', '--duration', QUICK ? '5' : '10', '--connections', '32'),
-    {},
-  ],
-  [
-    'scheduler',
-    ...tsNode('bench/scheduler/scheduler.bench.ts'),
-    QUICK ? { SCALE_SECONDS: '20', SCALE_JOBS: '2000', SCALE_WORKERS: '100' } : {},
-  ],
-  [
-    'worker',
-    ...tsNode(
-      'bench/worker/worker.bench.ts',
-      ...(QUICK ? ['--warmup', '30', '--seconds', '30'] : ['--warmup', '90', '--seconds', '60']),
+    ...typescript(
+      'bench/api/api.bench.ts',
+      '--duration',
+      QUICK ? '5' : '10',
+      '--connections',
+      '32',
     ),
     {},
   ],
   [
+    'scheduler',
+    ...typescript('bench/scheduler/scheduler.bench.ts'),
+    QUICK ? { SCALE_SECONDS: '20', SCALE_JOBS: '2000', SCALE_WORKERS: '100' } : {},
+  ],
+  ['worker', ...typescript('bench/worker/worker.bench.ts', '--seconds', QUICK ? '15' : '30'), {}],
+  [
     'ffmpeg-ladder',
-    ...tsNode('bench/ffmpeg-ladder/ladder.bench.ts', ...(QUICK ? ['--quick'] : [])),
+    ...typescript('bench/ffmpeg-ladder/ladder.bench.ts', ...(QUICK ? ['--quick'] : [])),
     {},
   ],
 ];

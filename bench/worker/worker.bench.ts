@@ -3,12 +3,9 @@
  * veryfast + AAC 128k, HLS 2 s) published over RTMP into an in-process worker runtime with an
  * S3 destination (fauxqs). Prints
  *   1. the worker's own CPU (this Node process: RTMP demux, FLV to FFmpeg, stats, S3 uploads)
- *      as a ratio of FFmpeg's CPU over the same window (target ≤ 0.03), in steady state: after
- *      `--warmup` seconds of the job running. The first 30 s are printed too: V8 keeps
- *      compiling the worker's code for a minute or two, because it runs only a few times a
- *      second (docs/worker.md#cpu-overhead);
+ *      as a ratio of FFmpeg's CPU over the same window (target ≤ 0.03);
  *   2. S3 upload lag from segment close (file mtime) to object stored, p50/p95 (target p95 ≤ 300 ms).
- * Run: npm run bench:worker [-- --warmup 90 --seconds 60]
+ * Run: npm run bench:worker [-- --seconds 30]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,8 +37,7 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 };
-const SECONDS = arg('seconds', 60);
-const WARMUP = Math.max(30, arg('warmup', 90));
+const SECONDS = arg('seconds', 30);
 const TICK = 100; // /proc clock ticks per second
 
 const cpuTicks = (pid: number) => {
@@ -160,7 +156,7 @@ async function main(): Promise<void> {
     '-i',
     'sine=frequency=440:sample_rate=48000',
     '-t',
-    String(WARMUP + SECONDS + 20),
+    String(SECONDS + 15),
     '-c:v',
     'libx264',
     '-preset',
@@ -193,27 +189,19 @@ async function main(): Promise<void> {
     { stdio: 'ignore' },
   );
 
-  // Until FFmpeg runs and has written its first segments.
+  // Warm up until FFmpeg runs, then measure a steady window.
   for (let i = 0; i < 300 && !runtime.runner(jobId)?.ffmpegPid; i++)
     await new Promise((r) => setTimeout(r, 100));
   const ffmpegPid = runtime.runner(jobId)!.ffmpegPid!;
   await new Promise((r) => setTimeout(r, 5000));
-  /** This process's and FFmpeg's CPU-seconds over the next `seconds`. */
-  const measure = async (seconds: number) => {
-    const node0 = process.cpuUsage();
-    const ff0 = cpuTicks(ffmpegPid);
-    const t0 = Date.now();
-    await new Promise((r) => setTimeout(r, seconds * 1000));
-    const use = process.cpuUsage(node0);
-    return {
-      wallS: (Date.now() - t0) / 1000,
-      nodeCpuS: (use.user + use.system) / 1e6,
-      ffCpuS: (cpuTicks(ffmpegPid) - ff0) / TICK,
-    };
-  };
-  const first = await measure(30);
-  await new Promise((r) => setTimeout(r, (WARMUP - 30) * 1000));
-  const { wallS, nodeCpuS, ffCpuS } = await measure(SECONDS);
+  const node0 = process.cpuUsage();
+  const ff0 = cpuTicks(ffmpegPid);
+  const t0 = Date.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const wallS = (Date.now() - t0) / 1000;
+  const nodeUse = process.cpuUsage(node0);
+  const nodeCpuS = (nodeUse.user + nodeUse.system) / 1e6;
+  const ffCpuS = (cpuTicks(ffmpegPid) - ff0) / TICK;
   const lag = runtime.runner(jobId)!.publishStats!.lagMs;
   const stats = await new JobStatsStore(redis, es.keys).latest(jobId);
 
@@ -223,27 +211,18 @@ async function main(): Promise<void> {
     benchmark: 'worker',
     machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
     seconds: wallS,
-    warmupSec: WARMUP + 5,
     ladder: '1080p30 → 720p/540p/360p h264 veryfast + AAC 128k, HLS 2 s, S3 destination',
     cpu: {
       workerNodeCores: +(nodeCpuS / wallS).toFixed(4),
       ffmpegCores: +(ffCpuS / wallS).toFixed(3),
       ratio: +(nodeCpuS / ffCpuS).toFixed(4),
       target: 0.03,
-      /** The first 30 s, from 5 s after FFmpeg started. */
-      firstWindow: {
-        workerNodeCores: +(first.nodeCpuS / first.wallS).toFixed(4),
-        ratio: +(first.nodeCpuS / first.ffCpuS).toFixed(4),
-      },
     },
     speed: stats?.speed ?? null,
     s3UploadLagMs: { samples: lag.length, p50: pct(lag, 50), p95: pct(lag, 95), target95: 300 },
   };
   console.log(
-    `worker CPU, first 30 s: ${result.cpu.firstWindow.workerNodeCores} cores → ratio ${result.cpu.firstWindow.ratio}`,
-  );
-  console.log(
-    `worker CPU after ${result.warmupSec} s: ${result.cpu.workerNodeCores} cores vs FFmpeg ${result.cpu.ffmpegCores} cores → ratio ${result.cpu.ratio} (target ≤ 0.03); speed ${result.speed}`,
+    `worker CPU ${result.cpu.workerNodeCores} cores vs FFmpeg ${result.cpu.ffmpegCores} cores → ratio ${result.cpu.ratio} (target ≤ 0.03); speed ${result.speed}`,
   );
   console.log(
     `S3 upload lag over ${lag.length} segments: p50 ${result.s3UploadLagMs.p50} ms, p95 ${result.s3UploadLagMs.p95} ms (target p95 ≤ 300 ms)`,

@@ -205,22 +205,13 @@ function sections(r) {
   if (w)
     out.push(
       '## Worker (`bench/worker`)',
-      `${w.ladder}, a ${Math.round(w.seconds)} s window from ${w.warmupSec ?? 5} s after FFmpeg started, FFmpeg speed ${fmt(w.speed)}.`,
+      `${w.ladder}, ${Math.round(w.seconds)} s window, FFmpeg speed ${fmt(w.speed)}. Where the worker's CPU goes and what was tried: [worker.md](worker.md#cpu-overhead).`,
       table(
         ['measure', 'value', 'target'],
         [
           ['worker Node CPU', `${w.cpu.workerNodeCores} cores`, ''],
           ['FFmpeg CPU', `${w.cpu.ffmpegCores} cores`, ''],
           ['ratio', w.cpu.ratio, `≤ ${w.cpu.target}`],
-          ...(w.cpu.firstWindow
-            ? [
-                [
-                  'ratio in the first 30 s (V8 still compiling, docs/worker.md#cpu-overhead)',
-                  w.cpu.firstWindow.ratio,
-                  '',
-                ],
-              ]
-            : []),
           [
             'S3 upload lag p50 / p95',
             `${tidy(w.s3UploadLagMs.p50)} / ${tidy(w.s3UploadLagMs.p95)} ms over ${w.s3UploadLagMs.samples} segments`,

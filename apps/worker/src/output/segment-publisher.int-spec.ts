@@ -119,7 +119,9 @@ describe('SegmentPublisher → HTTP origin', () => {
     const o = await origin(new Map([['PUT /job1/240p/seg_1_00000.m4s', refusals]]));
     const errors: string[] = [];
     const sink = new HttpSink(o.base, [20, 40]);
-    const publisher = new SegmentPublisher(dir, sink, (err) => errors.push(err.message), 100);
+    const publisher = new SegmentPublisher(dir, sink, (err) => errors.push(err.message), {
+      intervalMs: 100,
+    });
     try {
       writeFileSync(join(dir, '240p', 'seg_1_00000.m4s'), 'media-0');
       writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');
@@ -147,7 +149,7 @@ describe('SegmentPublisher → HTTP origin', () => {
       dir,
       new HttpSink(o.base, [10, 10]),
       (err) => errors.push(err.message),
-      100,
+      { intervalMs: 100, deleteEveryMs: 200 },
     );
     try {
       for (let i = 0; i < 4; i++) writeFileSync(join(dir, '240p', `seg_1_0000${i}.m4s`), `m${i}`);
@@ -177,8 +179,7 @@ describe('SegmentPublisher → HTTP origin', () => {
       (err) => {
         throw err;
       },
-      100,
-      300,
+      { intervalMs: 100, fullScanMs: 300 },
     );
     try {
       writeFileSync(join(dir, '240p', 'index.m3u8'), '#EXTM3U\nseg_1_00000.m4s\n');

@@ -16,6 +16,18 @@ const CONTENT_TYPES: Record<string, string> = {
 /** Uploaded after the media of a pass, never cached. */
 const MANIFEST = new Set(['.m3u8', '.mpd', '.json']);
 
+export interface PublisherTiming {
+  /** A pass at least this often, events or not. @defaultValue 1000 */
+  intervalMs?: number;
+  /** Every file stat-ed at least this often (a dropped file-system event). @defaultValue 10000 */
+  fullScanMs?: number;
+  /**
+   * Files that left the window are deleted at most this often, in one request: the renditions
+   * close their segments one pass apart, and nothing waits for a delete. @defaultValue 2000
+   */
+  deleteEveryMs?: number;
+}
+
 export interface PublishStats {
   uploads: number;
   deletes: number;
@@ -28,9 +40,9 @@ export interface PublishStats {
  * Mirrors a job's local output directory to its origin while FFmpeg writes it. Each pass
  * uploads media (segments, init files) before manifests, and no manifest in a pass where a
  * media upload failed, so a manifest never references an object that is not there yet. It
- * deletes objects whose files left the live window (FFmpeg's `delete_segments`), in one request
- * per pass where the origin allows it. Passes run on file-system events and on a short timer as
- * a safety net; they never overlap.
+ * deletes objects whose files left the live window (FFmpeg's `delete_segments`), gathered into
+ * one request every `deleteEveryMs` where the origin allows it. Passes run on file-system events
+ * and on a short timer as a safety net; they never overlap.
  *
  * A pass lists the directories but stats only what may have changed: names it has not
  * published and names a file-system event touched. Every `fullScanMs` it stats everything, in
@@ -42,6 +54,8 @@ export class SegmentPublisher {
   /** Paths a file-system event touched since the last pass began. */
   private touched = new Set<string>();
   private lastFullScan = 0;
+  private lastDelete = 0;
+  private readonly timing: Required<PublisherTiming>;
   private timer?: NodeJS.Timeout;
   private readonly passes = new CoalescedTask(() => this.pass());
   private closed = false;
@@ -51,9 +65,10 @@ export class SegmentPublisher {
     private readonly dir: string,
     private readonly sink: OriginSink,
     private readonly onError: (err: Error) => void,
-    private readonly intervalMs = 1000,
-    private readonly fullScanMs = 10_000,
-  ) {}
+    timing: PublisherTiming = {},
+  ) {
+    this.timing = { intervalMs: 1000, fullScanMs: 10_000, deleteEveryMs: 2000, ...timing };
+  }
 
   /** Starts watching `dirs` (the job's output directories, which must exist). */
   start(dirs: string[]): void {
@@ -69,7 +84,7 @@ export class SegmentPublisher {
       w.on('error', () => undefined); // a removed directory: the timer pass still runs
       this.watchers.push(w);
     }
-    this.timer = setInterval(() => this.passes.request(), this.intervalMs);
+    this.timer = setInterval(() => this.passes.request(), this.timing.intervalMs);
     this.passes.request();
   }
 
@@ -80,14 +95,14 @@ export class SegmentPublisher {
     clearInterval(this.timer);
     for (const w of this.watchers) w.close();
     await this.passes.idle();
-    await this.pass();
+    await this.pass(true);
     this.sink.close();
   }
 
-  private async pass(): Promise<void> {
+  private async pass(last = false): Promise<void> {
     const touched = this.touched;
     this.touched = new Set();
-    const full = Date.now() - this.lastFullScan >= this.fullScanMs;
+    const full = Date.now() - this.lastFullScan >= this.timing.fullScanMs;
     if (full) this.lastFullScan = Date.now();
     // The mtime a pass may assume without a stat: what it published, unless an event says the
     // file changed since.
@@ -107,8 +122,10 @@ export class SegmentPublisher {
       mediaFailed = !(await this.upload(path, mtime)) || mediaFailed;
     // A manifest waits for the next pass while any media failed: it may reference that media.
     if (!mediaFailed) for (const [path, mtime] of manifests) await this.upload(path, mtime);
+    if (!last && Date.now() - this.lastDelete < this.timing.deleteEveryMs) return;
     const gone = [...this.published.keys()].filter((path) => !files.has(path));
     if (gone.length === 0) return;
+    this.lastDelete = Date.now();
     try {
       await this.sink.deleteMany(gone);
       for (const path of gone) this.published.delete(path);
