@@ -102,7 +102,9 @@ export class SegmentPublisher {
   private async pass(last = false): Promise<void> {
     const touched = this.touched;
     this.touched = new Set();
-    const full = Date.now() - this.lastFullScan >= this.timing.fullScanMs;
+    // The last pass stats everything: an event still in flight when the watchers closed (the
+    // runner's final playlist with EXT-X-ENDLIST) must not be missed.
+    const full = last || Date.now() - this.lastFullScan >= this.timing.fullScanMs;
     if (full) this.lastFullScan = Date.now();
     // The mtime a pass may assume without a stat: what it published, unless an event says the
     // file changed since.
