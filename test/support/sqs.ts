@@ -12,7 +12,9 @@ export interface SqsServer {
 
 /**
  * A real SQS-protocol server (fauxqs, also S3) in a child process on a free loopback port.
- * fauxqs is ESM-only, so it runs as its own process rather than inside Jest.
+ * fauxqs is ESM-only, so it runs as its own process rather than inside Jest. The IPC channel
+ * ties it to this process: if a test run or benchmark dies without stopping it, the channel
+ * closes and the server exits (scripts/lib/sqs-server.mjs) instead of holding its port.
  */
 export async function startSqsServer(port?: number): Promise<SqsServer> {
   const p = port ?? (await freePort());
@@ -23,8 +25,9 @@ export async function startSqsServer(port?: number): Promise<SqsServer> {
       FAUXQS_HOST: '127.0.0.1',
       FAUXQS_LOGGER: 'false',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
+  child.channel?.unref(); // the channel alone never keeps this process alive
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const endpoint = `http://127.0.0.1:${p}`;
