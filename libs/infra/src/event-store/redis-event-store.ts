@@ -80,13 +80,22 @@ export class RedisEventStore implements EventStore {
     afterId: string,
     count: number,
   ): Promise<Array<{ id: string; event: RecordedEvent }>> {
-    const entries = (await this.redis.xrange(
+    const entries = await this.readPartitionEntries(partition, afterId, count);
+    return entries.map((e) => ({ id: e[0], event: decodePartitionEntry(e) }));
+  }
+
+  /**
+   * {@link readPartition} undecoded (decode with `decodePartitionEntry`): a rebuild decodes
+   * each entry as it folds it, so decoded events die young instead of a batch of them
+   * outliving the fold.
+   */
+  readPartitionEntries(partition: number, afterId: string, count: number): Promise<StreamEntry[]> {
+    return this.redis.xrange(
       this.keys.partition(partition),
       `(${afterId}`,
       '+',
       'COUNT',
       count,
-    )) as StreamEntry[];
-    return entries.map((e) => ({ id: e[0], event: decodePartitionEntry(e) }));
+    ) as Promise<StreamEntry[]>;
   }
 }

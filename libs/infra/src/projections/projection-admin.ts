@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { foldEvent, type Projection, type RecordedEvent } from '@ezlive/domain';
+import { decodePartitionEntry } from '../event-store/event-codec';
 import { RedisEventStore } from '../event-store/redis-event-store';
 import { ReadModelStore } from './read-model-store';
 
@@ -9,6 +10,8 @@ interface FoldedDoc {
   docId: string;
   doc: { version: number } | null;
   version: number;
+  /** Changed since it was last written. */
+  touched: boolean;
 }
 /** Per projection, per stream id: the document folded so far. */
 type Folded = Map<AnyProjection, Map<string, FoldedDoc>>;
@@ -21,13 +24,23 @@ export interface RebuildReport {
   ms: number;
 }
 
+export interface ProjectionAdminOptions {
+  /** Partition entries read per round trip during a rebuild. @defaultValue 500 */
+  scanBatch?: number;
+}
+
 export class RebuildInProgressError extends Error {
   readonly code = 'REBUILD_IN_PROGRESS';
 }
 
 /** How long the replaced generation stays readable after a switch (in-flight reads). */
 const OLD_GENERATION_GRACE_MS = 5_000;
-const SCAN_BATCH = 2_000;
+/**
+ * Partition entries per XRANGE. Each batch's changed documents are written before the next
+ * batch is read, so Redis runs the writes while this process parses other replies. 500 was a
+ * few per cent faster than 2000, whose writes all queued up behind the last fold.
+ */
+const SCAN_BATCH = 500;
 const WRITE_BATCH = 100;
 
 /**
@@ -46,6 +59,7 @@ export class ProjectionAdmin {
     private readonly store: RedisEventStore,
     private readonly readModels: ReadModelStore,
     private readonly projections: AnyProjection[],
+    private readonly options: ProjectionAdminOptions = {},
   ) {}
 
   async rebuild(now: () => number = Date.now): Promise<RebuildReport> {
@@ -76,7 +90,11 @@ export class ProjectionAdmin {
       // event they read before `next` was published may still be missing. Fold the tail.
       for (let partition = 0; partition < keys.partitions; partition++) {
         for (let after = ends[partition]; ;) {
-          const batch = await this.store.readPartition(partition, after, SCAN_BATCH);
+          const batch = await this.store.readPartition(
+            partition,
+            after,
+            this.options.scanBatch ?? SCAN_BATCH,
+          );
           if (batch.length === 0) break;
           for (const { event } of batch) await this.applyLive(generation, event);
           events += batch.length;
@@ -110,7 +128,8 @@ export class ProjectionAdmin {
     }
   }
 
-  private fold(docs: Folded, event: RecordedEvent): void {
+  /** Folds `event` into every projection's document of its stream; marks them `touched`. */
+  private fold(docs: Folded, event: RecordedEvent, touched: FoldedDoc[]): void {
     const { streamId, version } = event.metadata;
     for (const p of this.projections) {
       if (!streamId.startsWith(p.streamPrefix)) continue;
@@ -118,12 +137,22 @@ export class ProjectionAdmin {
       if (byStream.size === 0) docs.set(p, byStream);
       let entry = byStream.get(streamId);
       if (!entry) {
-        entry = { p, docId: streamId.slice(p.streamPrefix.length), doc: null, version: 0 };
+        entry = {
+          p,
+          docId: streamId.slice(p.streamPrefix.length),
+          doc: null,
+          version: 0,
+          touched: false,
+        };
         byStream.set(streamId, entry);
       }
       if (version <= entry.version) continue; // duplicate partition entry
       entry.doc = foldEvent(p, entry.doc, event);
       entry.version = version;
+      if (!entry.touched) {
+        entry.touched = true;
+        touched.push(entry);
+      }
     }
   }
 
@@ -132,24 +161,34 @@ export class ProjectionAdmin {
     partition: number,
   ): Promise<{ after: string; events: number; documents: number }> {
     const docs: Folded = new Map();
+    const scanBatch = this.options.scanBatch ?? SCAN_BATCH;
     let after = '0-0';
     let events = 0;
     for (;;) {
-      const batch = await this.store.readPartition(partition, after, SCAN_BATCH);
-      for (const { event } of batch) this.fold(docs, event);
+      const batch = await this.store.readPartitionEntries(partition, after, scanBatch);
+      const touched: FoldedDoc[] = [];
+      for (const entry of batch) this.fold(docs, decodePartitionEntry(entry), touched);
       events += batch.length;
-      if (batch.length > 0) after = batch[batch.length - 1].id;
+      if (batch.length > 0) after = batch[batch.length - 1][0];
+      // Each batch writes what it changed, so Redis runs these writes while this process
+      // parses the next replies, instead of all of them after the last fold. A stream whose
+      // events span batches is written once per batch; newer-wins keeps the last.
+      await this.writeFolded(generation, touched);
       // A short batch was the end of the partition; later entries are the tail's business.
-      if (batch.length < SCAN_BATCH) break;
+      if (batch.length < scanBatch) break;
     }
     let documents = 0;
-    for (const [p, byStream] of docs) {
-      const list = [...byStream.values()];
-      documents += list.length;
+    for (const byStream of docs.values()) documents += byStream.size;
+    return { after, events, documents };
+  }
+
+  private async writeFolded(generation: number, touched: FoldedDoc[]): Promise<void> {
+    for (const p of this.projections) {
+      const list = touched.filter((d) => d.p === p);
+      for (const d of list) d.touched = false;
       for (let i = 0; i < list.length; i += WRITE_BATCH)
         await this.readModels.writeDocs(generation, p.name, list.slice(i, i + WRITE_BATCH));
     }
-    return { after, events, documents };
   }
 
   private scheduleDelete(generation: number): void {

@@ -15,7 +15,8 @@ import {
 import { SPEC } from '@ezlive/domain/job/job.fixtures';
 import { dropPrefix, testRedis, uniquePrefix } from '../../../../test/support/redis';
 import { commandContext, newId } from '../context/command-context';
-import { EventSourcing } from '../event-sourcing';
+import { EventSourcing, PROJECTIONS } from '../event-sourcing';
+import { ProjectionAdmin } from './projection-admin';
 
 describe('projections (real Redis)', () => {
   let redis: Redis;
@@ -201,6 +202,26 @@ describe('projections (real Redis)', () => {
     const [late] = await seed(1);
     await es.admin.waitForCatchUp();
     expect(await es.readModels.get('job-view', late)).toEqual(await expectedView(late));
+  });
+
+  it('a rebuild read in batches shorter than a stream writes the same documents', async () => {
+    // Batches of 3 entries: most streams' events span several batches, so their documents
+    // are written once per batch and the last (newest) write must be the live document.
+    await seed(12);
+    await seedWorkers();
+    await es.startProjections('t4');
+    await es.admin.waitForCatchUp();
+    const live = await snapshot(redis, `${prefix}:rm:{g0}:`);
+    const admin = new ProjectionAdmin(redis, es.store, es.readModels, PROJECTIONS, {
+      scanBatch: 3,
+    });
+    const report = await admin.rebuild();
+    expect(report.documents).toBe(12 + 4);
+    let entries = 0;
+    for (const partition of es.keys.allPartitions()) entries += await redis.xlen(partition);
+    expect(report.events).toBe(entries);
+    expect(entries).toBeGreaterThan(4 * 3 * 2); // over two batches per partition on average
+    expect(await snapshot(redis, `${prefix}:rm:{g${report.generation}}:`)).toEqual(live);
   });
 
   it('events appended during a rebuild reach the new generation', async () => {
