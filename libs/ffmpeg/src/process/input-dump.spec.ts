@@ -31,6 +31,14 @@ describe('FFmpeg input dump', () => {
     });
   });
 
+  it('reports a feed FFmpeg prints as 30.30 fps (millisecond timestamps) at its nominal 30', () => {
+    const dump = MPEGTS_DUMP.slice(0, 8).map((l) =>
+      l.replace('25 fps, 25 tbr', '30.30 fps, 30 tbr'),
+    );
+    expect(dump.join('\n')).toContain('30.30 fps');
+    expect(parseInputDump(dump)?.video?.fps).toBe(30);
+  });
+
   it('reads the input block once, when it ends, and ignores the output dump after it', () => {
     const parser = new InputDumpParser();
     const results = [
@@ -55,7 +63,8 @@ describe('FFmpeg input dump', () => {
     ]);
     expect(info).toMatchObject({
       bitrateKbps: 4512,
-      video: { codec: 'hevc', profile: 'Main', width: 1920, height: 1080, fps: 29.97 },
+      // FFmpeg prints NTSC as 29.97; the nominal rate is the exact 30000/1001.
+      video: { codec: 'hevc', profile: 'Main', width: 1920, height: 1080, fps: 30000 / 1001 },
       audio: { codec: 'mp2', sampleRateHz: 44100, channels: 1 },
     });
     expect(info.audio).not.toHaveProperty('profile');

@@ -1,4 +1,4 @@
-import type { AudioInfo, InputInfo, VideoInfo } from './probe-parser';
+import { nominalFps, type AudioInfo, type InputInfo, type VideoInfo } from './probe-parser';
 
 /**
  * Lines below `-loglevel level+warning` (`[info]`, `[verbose]`, …, with or without the
@@ -63,7 +63,7 @@ export function parseInputDump(lines: readonly string[]): InputInfo {
         ...(kind[3] && !kind[3].startsWith('[') ? { profile: kind[3] } : {}),
         width: size ? Number(size[1]) : 0,
         height: size ? Number(size[2]) : 0,
-        ...(fps && Number(fps) > 0 ? { fps: Number(fps) } : {}),
+        ...(fps && Number(fps) > 0 ? { fps: nominalFps(Number(fps)) } : {}),
         ...(streamKbps ? { bitrateKbps: Number(streamKbps) } : {}),
       };
     } else if (kind[1] === 'Audio' && !audio) {

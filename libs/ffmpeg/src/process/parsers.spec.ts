@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyExit, exitReasonLine } from './exit-classifier';
 import { LineRing } from './line-ring';
-import { parseProbe, parseRate } from './probe-parser';
+import { gopFrames } from '../command/video-encoder-args.builder';
+import { nominalFps, parseProbe, parseRate } from './probe-parser';
 import { parseProgress, ProgressSplitter } from './progress-parser';
 
 const PROGRESS = `frame=301
@@ -163,6 +164,16 @@ describe('parseProbe', () => {
     expect(info.audio).toMatchObject({ sampleRateHz: 44100, channels: 1 });
   });
 
+  it('takes a live FLV probe that measured 1000/33 fps as the 30 fps it is', () => {
+    // Whole-millisecond FLV timestamps: ffprobe saw frames 33 ms apart.
+    const json = fixture('rtmp-like-flv.json').replace(
+      '"avg_frame_rate": "30/1"',
+      '"avg_frame_rate": "1000/33"',
+    );
+    expect(json).toContain('1000/33');
+    expect(parseProbe(json).video?.fps).toBe(30);
+  });
+
   it('typed errors for no streams and non-JSON', () => {
     expect(() => parseProbe('{"streams":[]}')).toThrow(
       expect.objectContaining({ code: 'PROBE_NO_STREAMS' }),
@@ -174,6 +185,36 @@ describe('parseProbe', () => {
     expect(parseRate('30000/1001')).toBeCloseTo(29.97, 2);
     expect(parseRate('0/0')).toBeUndefined();
     expect(parseRate('25')).toBe(25);
+  });
+});
+
+describe('nominalFps', () => {
+  it.each([
+    [1000 / 33, 30], // 30 fps over RTMP: frames 33 or 34 ms apart
+    [1000 / 34, 30000 / 1001],
+    [1000 / 17, 60000 / 1001], // 60 fps: 16 or 17 ms
+    [1000 / 16, 60],
+    [1000 / 40, 25],
+    [1000 / 66, 15],
+    [30000 / 1001, 30000 / 1001],
+    [24, 24],
+    [7, 7], // nothing standard within 5 %: kept as measured
+    [37.5, 37.5],
+  ])('%d fps → %d', (measured, nominal) => {
+    expect(nominalFps(measured)).toBeCloseTo(nominal, 6);
+  });
+
+  it('gives a GOP of exactly one segment for the rates an FLV probe measures at 30 fps', () => {
+    for (const measured of [1000 / 33, 1000 / 34])
+      expect(gopFrames({ segmentDurationSec: 2, fps: nominalFps(measured) })).toBe(60);
+    // What the raw measurement gave: 61 and 59 frames.
+    expect(gopFrames({ segmentDurationSec: 2, fps: 1000 / 34 })).toBe(59);
+  });
+
+  it('has no rate for nothing, zero or NaN', () => {
+    expect(nominalFps(undefined)).toBeUndefined();
+    expect(nominalFps(0)).toBeUndefined();
+    expect(nominalFps(Number.NaN)).toBeUndefined();
   });
 });
 

@@ -5,7 +5,7 @@ export interface VideoInfo {
   profile?: string;
   width: number;
   height: number;
-  /** Average frame rate (falls back to the nominal rate). */
+  /** Frame rate: the measured average (else the stream's rate) as {@link nominalFps}. */
   fps?: number;
   pixelFormat?: string;
   bitrateKbps?: number;
@@ -56,6 +56,47 @@ export function parseRate(rate: string | undefined): number | undefined {
   return Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
+/** Rates sources send: webcam rates, film, PAL and NTSC and their multiples. */
+const STANDARD_FPS = [
+  10,
+  12,
+  12.5,
+  15,
+  20,
+  24000 / 1001,
+  24,
+  25,
+  30000 / 1001,
+  30,
+  48,
+  50,
+  60000 / 1001,
+  60,
+  90,
+  100,
+  120000 / 1001,
+  120,
+];
+const SNAP_TOLERANCE = 0.05;
+
+/**
+ * A measured frame rate as the source's nominal one. RTMP (FLV) timestamps are whole
+ * milliseconds, so a 30 fps feed's frames are 33 or 34 ms apart and a short look at a live feed
+ * measures 30.3 or 29.4 fps. The GOP (segment duration × fps) would then be 61 or 59 frames,
+ * and at 59 the encoder adds a keyframe of its own one frame before every segment boundary.
+ * A rate within 5 % of a standard one is taken to be the nearest standard rate; others stay.
+ */
+export function nominalFps(measured: number | undefined): number | undefined {
+  if (measured === undefined || !(measured > 0)) return undefined;
+  let nominal = measured;
+  let best = SNAP_TOLERANCE;
+  for (const rate of STANDARD_FPS) {
+    const off = Math.abs(measured - rate) / rate;
+    if (off <= best) [nominal, best] = [rate, off];
+  }
+  return nominal;
+}
+
 function kbps(bits: string | undefined): number | undefined {
   const v = Number(bits);
   return bits !== undefined && Number.isFinite(v) && v > 0 ? v / 1000 : undefined;
@@ -83,7 +124,7 @@ export function parseProbe(json: string): InputInfo {
       profile: v.profile,
       width: v.width ?? 0,
       height: v.height ?? 0,
-      fps: parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate),
+      fps: nominalFps(parseRate(v.avg_frame_rate) ?? parseRate(v.r_frame_rate)),
       pixelFormat: v.pix_fmt,
       bitrateKbps: kbps(v.bit_rate),
     },
