@@ -83,7 +83,7 @@ const SNAP_TOLERANCE = 0.05;
  * A measured frame rate as the source's nominal one. RTMP (FLV) timestamps are whole
  * milliseconds, so a 30 fps feed's frames are 33 or 34 ms apart and a short look at a live feed
  * measures 30.3 or 29.4 fps. The GOP (segment duration × fps) would then be 61 or 59 frames,
- * and at 59 the encoder adds a keyframe of its own one frame before every segment boundary.
+ * and at 59 x264 adds a keyframe of its own next to every forced one (docs/ffmpeg.md).
  * A rate within 5 % of a standard one is taken to be the nearest standard rate; others stay.
  */
 export function nominalFps(measured: number | undefined): number | undefined {
