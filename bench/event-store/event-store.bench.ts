@@ -19,7 +19,7 @@ const arg = (name: string, fallback: number) => {
 const EVENTS = arg('events', 20_000);
 const CONCURRENCY = arg('concurrency', 32);
 const EVENTS_PER_JOB = 8;
-const READ_TRIALS = arg('read-trials', 5);
+const READ_TRIALS = arg('read-trials', 9);
 
 /** A realistic job history: JobCreated carries the spec, the rest are small. */
 function history(jobId: string): JobEvent[] {
