@@ -10,8 +10,6 @@ interface FoldedDoc {
   docId: string;
   doc: { version: number } | null;
   version: number;
-  /** Changed since it was last written. */
-  touched: boolean;
 }
 /** Per projection, per stream id: the document folded so far. */
 type Folded = Map<AnyProjection, Map<string, FoldedDoc>>;
@@ -128,8 +126,8 @@ export class ProjectionAdmin {
     }
   }
 
-  /** Folds `event` into every projection's document of its stream; marks them `touched`. */
-  private fold(docs: Folded, event: RecordedEvent, touched: FoldedDoc[]): void {
+  /** Folds `event` into every projection's document of its stream; adds them to `touched`. */
+  private fold(docs: Folded, event: RecordedEvent, touched: Set<FoldedDoc>): void {
     const { streamId, version } = event.metadata;
     for (const p of this.projections) {
       if (!streamId.startsWith(p.streamPrefix)) continue;
@@ -137,22 +135,13 @@ export class ProjectionAdmin {
       if (byStream.size === 0) docs.set(p, byStream);
       let entry = byStream.get(streamId);
       if (!entry) {
-        entry = {
-          p,
-          docId: streamId.slice(p.streamPrefix.length),
-          doc: null,
-          version: 0,
-          touched: false,
-        };
+        entry = { p, docId: streamId.slice(p.streamPrefix.length), doc: null, version: 0 };
         byStream.set(streamId, entry);
       }
       if (version <= entry.version) continue; // duplicate partition entry
       entry.doc = foldEvent(p, entry.doc, event);
       entry.version = version;
-      if (!entry.touched) {
-        entry.touched = true;
-        touched.push(entry);
-      }
+      touched.add(entry);
     }
   }
 
@@ -166,7 +155,7 @@ export class ProjectionAdmin {
     let events = 0;
     for (;;) {
       const batch = await this.store.readPartitionEntries(partition, after, scanBatch);
-      const touched: FoldedDoc[] = [];
+      const touched = new Set<FoldedDoc>();
       for (const entry of batch) this.fold(docs, decodePartitionEntry(entry), touched);
       events += batch.length;
       if (batch.length > 0) after = batch[batch.length - 1][0];
@@ -182,10 +171,9 @@ export class ProjectionAdmin {
     return { after, events, documents };
   }
 
-  private async writeFolded(generation: number, touched: FoldedDoc[]): Promise<void> {
+  private async writeFolded(generation: number, touched: Set<FoldedDoc>): Promise<void> {
     for (const p of this.projections) {
-      const list = touched.filter((d) => d.p === p);
-      for (const d of list) d.touched = false;
+      const list = [...touched].filter((d) => d.p === p);
       for (let i = 0; i < list.length; i += WRITE_BATCH)
         await this.readModels.writeDocs(generation, p.name, list.slice(i, i + WRITE_BATCH));
     }
