@@ -50,8 +50,9 @@ export function evolveJobView(doc: JobView | null, event: RecordedEvent<JobEvent
     };
   }
   if (!doc) return null;
-  // One spread per event, never a spread of a spread: folding the benchmark's 20 000 events
-  // took 19 ms with an intermediate copy and 2.3 ms without.
+  // One spread per event, written out in each case: folding the benchmark's 20 000 events took
+  // 19 ms with an intermediate copy, 10.8 ms through a `next(changes)` helper that spreads the
+  // changes in, and 1.5–2.3 ms as below.
   switch (event.type) {
     case 'JobQueued':
       return { ...doc, updatedAt: at, version, state: 'queued' };
