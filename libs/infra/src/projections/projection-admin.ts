@@ -52,13 +52,17 @@ const WRITE_BATCH = 100;
  * 5. delete the old generation after a grace period.
  */
 export class ProjectionAdmin {
+  private readonly scanBatch: number;
+
   constructor(
     private readonly redis: Redis,
     private readonly store: RedisEventStore,
     private readonly readModels: ReadModelStore,
     private readonly projections: AnyProjection[],
-    private readonly options: ProjectionAdminOptions = {},
-  ) {}
+    options: ProjectionAdminOptions = {},
+  ) {
+    this.scanBatch = options.scanBatch ?? SCAN_BATCH;
+  }
 
   async rebuild(now: () => number = Date.now): Promise<RebuildReport> {
     const keys = this.store.keys;
@@ -88,11 +92,7 @@ export class ProjectionAdmin {
       // event they read before `next` was published may still be missing. Fold the tail.
       for (let partition = 0; partition < keys.partitions; partition++) {
         for (let after = ends[partition]; ;) {
-          const batch = await this.store.readPartition(
-            partition,
-            after,
-            this.options.scanBatch ?? SCAN_BATCH,
-          );
+          const batch = await this.store.readPartition(partition, after, this.scanBatch);
           if (batch.length === 0) break;
           for (const { event } of batch) await this.applyLive(generation, event);
           events += batch.length;
@@ -150,11 +150,10 @@ export class ProjectionAdmin {
     partition: number,
   ): Promise<{ after: string; events: number; documents: number }> {
     const docs: Folded = new Map();
-    const scanBatch = this.options.scanBatch ?? SCAN_BATCH;
     let after = '0-0';
     let events = 0;
     for (;;) {
-      const batch = await this.store.readPartitionEntries(partition, after, scanBatch);
+      const batch = await this.store.readPartitionEntries(partition, after, this.scanBatch);
       const touched = new Set<FoldedDoc>();
       for (const entry of batch) this.fold(docs, decodePartitionEntry(entry), touched);
       events += batch.length;
@@ -164,7 +163,7 @@ export class ProjectionAdmin {
       // events span batches is written once per batch; newer-wins keeps the last.
       await this.writeFolded(generation, touched);
       // A short batch was the end of the partition; later entries are the tail's business.
-      if (batch.length < scanBatch) break;
+      if (batch.length < this.scanBatch) break;
     }
     let documents = 0;
     for (const byStream of docs.values()) documents += byStream.size;

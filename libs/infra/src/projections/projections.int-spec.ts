@@ -182,12 +182,17 @@ describe('projections (real Redis)', () => {
     await es.admin.deleteGeneration(generation);
   });
 
-  it('rebuild produces exactly the live read models and switches readers atomically', async () => {
-    await seed(40);
+  /** Seeds `jobs` jobs and the four workers, projects them live: generation 0's keys. */
+  async function liveReadModels(jobs: number, consumer: string) {
+    await seed(jobs);
     await seedWorkers();
-    await es.startProjections('t2');
+    await es.startProjections(consumer);
     await es.admin.waitForCatchUp();
-    const before = await snapshot(redis, `${prefix}:rm:{g0}:`);
+    return snapshot(redis, `${prefix}:rm:{g0}:`);
+  }
+
+  it('rebuild produces exactly the live read models and switches readers atomically', async () => {
+    const before = await liveReadModels(40, 't2');
     expect(Object.keys(before).length).toBeGreaterThan(40);
     // Both projections are in the comparison: job views and the four worker views.
     expect(Object.keys(before).filter((k) => k.includes('worker-view:doc:'))).toHaveLength(4);
@@ -207,11 +212,7 @@ describe('projections (real Redis)', () => {
   it('a rebuild read in batches shorter than a stream writes the same documents', async () => {
     // Batches of 3 entries: most streams' events span several batches, so their documents
     // are written once per batch and the last (newest) write must be the live document.
-    await seed(12);
-    await seedWorkers();
-    await es.startProjections('t4');
-    await es.admin.waitForCatchUp();
-    const live = await snapshot(redis, `${prefix}:rm:{g0}:`);
+    const live = await liveReadModels(12, 't4');
     const admin = new ProjectionAdmin(redis, es.store, es.readModels, PROJECTIONS, {
       scanBatch: 3,
     });
