@@ -10,6 +10,8 @@ import { startSqsServer, type SqsServer } from '../../support/sqs';
 
 const ROOT = join(__dirname, '../../..');
 const MAIN = (app: string) => join(ROOT, 'dist/apps', app, 'src/main.js');
+/** How long {@link FaultCluster.upload} waits for an answer to the headers before the body. */
+const EARLY_ANSWER_MS = 250;
 
 /** Short timings so a lost worker is noticed in seconds; the same knobs users have. */
 export const HEARTBEAT_MS = 500;
@@ -334,8 +336,15 @@ export class FaultCluster {
         },
         timeout: 30_000,
       });
+      // Headers first, then a short wait for an early answer, as an `Expect: 100-continue`
+      // client does. The API refuses an oversized body by its Content-Length and closes the
+      // connection; a client still pushing megabytes then hits EPIPE, and the reset can drop
+      // the 413 already on the wire. Without an early answer the body goes as usual.
+      req.flushHeaders();
+      const send = setTimeout(() => req.end(body), EARLY_ANSWER_MS);
       req.on('response', (res) => {
         answered = true;
+        clearTimeout(send);
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (text += d));
@@ -349,13 +358,14 @@ export class FaultCluster {
           const h = new Headers();
           for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') h.set(k, v);
           resolve({ status: res.statusCode ?? 0, body: parsed, headers: h });
+          if (!req.writableEnded) req.destroy(); // answered before the body: never sent
         });
       });
       req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
       req.on('error', (err) => {
+        clearTimeout(send);
         if (!answered) reject(err); // after the answer: the refused rest of the upload
       });
-      req.end(body);
     });
   }
 
