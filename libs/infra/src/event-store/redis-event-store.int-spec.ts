@@ -60,6 +60,34 @@ describe('RedisEventStore (real Redis)', () => {
     expect(await store.readStream('job-missing')).toEqual([]);
   });
 
+  it('reads events stored a field per part (before the envelope) and appends after them', async () => {
+    // What earlier versions' append script wrote; Redis data outlives the code that wrote it.
+    for (const v of [1, 2]) {
+      const { streamId, ...metadata } = event(v).metadata;
+      const fields = ['t', 'Probe', 'd', JSON.stringify({ i: v }), 'm', JSON.stringify(metadata)];
+      await redis.xadd(store.keys.stream(streamId), `0-${v}`, ...fields);
+      await redis.xadd(
+        store.keys.partitionOfStream(streamId),
+        '*',
+        's',
+        streamId,
+        'v',
+        v,
+        ...fields,
+      );
+    }
+    expect(await store.appendToStream('job-a', [event(3)], 2)).toEqual({ nextVersion: 3 });
+
+    const read = await store.readStream('job-a');
+    expect(read.map((e) => [e.metadata.version, e.data, e.metadata.eventId])).toEqual([
+      [1, { i: 1 }, 'e1'],
+      [2, { i: 2 }, 'e2'],
+      [3, { i: 3 }, 'e3'],
+    ]);
+    const partition = await store.readPartition(store.keys.partitionOf('job-a'), '0-0', 10);
+    expect(partition.map(({ event: e }) => e)).toEqual(read);
+  });
+
   it('50 concurrent appenders on one stream: versions 1..N, no gap, no duplicate', async () => {
     const appenders = 50;
     const perAppender = 4;

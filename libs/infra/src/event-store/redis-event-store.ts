@@ -10,7 +10,12 @@ import {
 } from '@ezlive/domain';
 import { RedisKeys } from '../redis/redis-keys';
 import { APPEND_SCRIPT } from './append.script';
-import { decodePartitionEntry, decodeStreamEntry, type StreamEntry } from './event-codec';
+import {
+  decodePartitionEntry,
+  decodeStreamEntry,
+  encodeEnvelope,
+  type StreamEntry,
+} from './event-codec';
 
 type WithAppend = Redis & {
   ezAppend(stream: string, partition: string, ...args: string[]): Promise<number>;
@@ -48,12 +53,12 @@ export class RedisEventStore implements EventStore {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
     const args: string[] = [
       expected === 'any' ? 'any' : expected === 'no_stream' ? '0' : String(expected),
-      streamId,
+      JSON.stringify(streamId),
       String(events.length),
     ];
     for (const e of events) {
       const { streamId: _s, ...metadata } = e.metadata;
-      args.push(e.type, JSON.stringify(e.data), JSON.stringify(metadata));
+      args.push(encodeEnvelope(e.type, e.data, metadata));
     }
     try {
       const next = await this.redis.ezAppend(

@@ -3,6 +3,7 @@ import { foldEvent, type Projection, type RecordedEvent } from '@ezlive/domain';
 import { decodePartitionEntry } from '../event-store/event-codec';
 import { RedisEventStore } from '../event-store/redis-event-store';
 import { ReadModelStore } from './read-model-store';
+import { WritesInFlight } from './writes-in-flight';
 
 type AnyProjection = Projection<{ version: number }>;
 interface FoldedDoc {
@@ -34,12 +35,18 @@ export class RebuildInProgressError extends Error {
 /** How long the replaced generation stays readable after a switch (in-flight reads). */
 const OLD_GENERATION_GRACE_MS = 5_000;
 /**
- * Partition entries per XRANGE. Each batch's changed documents are written before the next
- * batch is read, so Redis runs the writes while this process parses other replies. 500 was a
- * few per cent faster than 2000, whose writes all queued up behind the last fold.
+ * Partition entries per XRANGE. Each batch's changed documents are sent to Redis as soon as
+ * the batch is folded, so Redis runs the writes while this process parses other replies. 500
+ * was a few per cent faster than 2000, whose writes all queued up behind the last fold.
  */
 const SCAN_BATCH = 500;
+/** Documents per write-script call. */
 const WRITE_BATCH = 100;
+/**
+ * Batches of writes a partition may have in flight while it reads on. The documents are held
+ * in memory anyway; this bounds their serialised copies if Redis falls behind.
+ */
+const WRITES_IN_FLIGHT = 4;
 
 /**
  * Rebuilds every read model into a fresh generation and switches readers atomically,
@@ -78,12 +85,20 @@ export class ProjectionAdmin {
     );
     if (claimed !== 'OK')
       throw new RebuildInProgressError('a projection rebuild is already running');
+    // Documents go out on a connection of their own. On the shared one every XRANGE waited
+    // behind the write scripts sent before it; apart, Redis answers a read between two
+    // scripts and this process parses it while Redis runs the next one. Measured on the
+    // event-store bench: 163–171 ms a rebuild instead of 186–200 ms.
+    const connection = this.redis.duplicate();
+    const writer = new ReadModelStore(connection, keys);
     try {
       // Partitions are independent and a stream lives in exactly one, so each partition is
       // scanned, folded and written on its own, concurrently: parsing, folding and writing
       // overlap the other partitions' reads.
       const scanned = await Promise.all(
-        Array.from({ length: keys.partitions }, (_, p) => this.rebuildPartition(generation, p)),
+        Array.from({ length: keys.partitions }, (_, p) =>
+          this.rebuildPartition(writer, generation, p),
+        ),
       );
       const ends = scanned.map((s) => s.after);
       let events = scanned.reduce((sum, s) => sum + s.events, 0);
@@ -115,6 +130,8 @@ export class ProjectionAdmin {
     } catch (err) {
       await this.redis.del(keys.nextGeneration);
       throw err;
+    } finally {
+      connection.disconnect();
     }
   }
 
@@ -146,36 +163,45 @@ export class ProjectionAdmin {
   }
 
   private async rebuildPartition(
+    writer: ReadModelStore,
     generation: number,
     partition: number,
   ): Promise<{ after: string; events: number; documents: number }> {
     const docs: Folded = new Map();
     let after = '0-0';
     let events = 0;
+    const writes = new WritesInFlight(WRITES_IN_FLIGHT);
     for (;;) {
       const batch = await this.store.readPartitionEntries(partition, after, this.scanBatch);
       const touched = new Set<FoldedDoc>();
       for (const entry of batch) this.fold(docs, decodePartitionEntry(entry), touched);
       events += batch.length;
       if (batch.length > 0) after = batch[batch.length - 1][0];
-      // Each batch writes what it changed, so Redis runs these writes while this process
-      // parses the next replies, instead of all of them after the last fold. A stream whose
-      // events span batches is written once per batch; newer-wins keeps the last.
-      await this.writeFolded(generation, touched);
+      // Each batch writes what it changed while the next batch is read, instead of all of it
+      // after the last fold. A stream whose events span batches is written once per batch;
+      // newer-wins keeps the last, whatever order the writes land in.
+      await writes.add(this.writeFolded(writer, generation, touched));
       // A short batch was the end of the partition; later entries are the tail's business.
       if (batch.length < this.scanBatch) break;
     }
+    await writes.drain();
     let documents = 0;
     for (const byStream of docs.values()) documents += byStream.size;
     return { after, events, documents };
   }
 
-  private async writeFolded(generation: number, touched: Set<FoldedDoc>): Promise<void> {
+  private async writeFolded(
+    writer: ReadModelStore,
+    generation: number,
+    touched: Set<FoldedDoc>,
+  ): Promise<void> {
+    const calls: Array<Promise<number>> = [];
     for (const p of this.projections) {
       const list = [...touched].filter((d) => d.p === p);
       for (let i = 0; i < list.length; i += WRITE_BATCH)
-        await this.readModels.writeDocs(generation, p.name, list.slice(i, i + WRITE_BATCH));
+        calls.push(writer.writeDocs(generation, p.name, list.slice(i, i + WRITE_BATCH)));
     }
+    await Promise.all(calls);
   }
 
   private scheduleDelete(generation: number): void {
