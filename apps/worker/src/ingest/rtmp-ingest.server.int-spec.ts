@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { publish } from '../../../../test/support/publisher';
 import { RtmpIngestServer, type Publication } from './rtmp-ingest.server';
 
@@ -105,6 +108,41 @@ describe('RtmpIngestServer (real FFmpeg publishers)', () => {
     });
     pub.stop();
     await pub.done;
+  });
+
+  it('merged reads keep up with an 80 Mbit/s publisher', async () => {
+    // Resting 50 ms after every read would cap the ingest at one 64 KiB read per rest, about
+    // 10 Mbit/s: this publisher would need a minute for its 8 s. A read that fills the buffer
+    // is followed by the next one at once.
+    const dir = mkdtempSync(join(tmpdir(), 'ezlive-cbr-'));
+    try {
+      const file = join(dir, 'cbr80.flv');
+      execFileSync('ffmpeg', [
+        ...['-hide_banner', '-loglevel', 'error', '-f', 'lavfi'],
+        ...['-i', 'testsrc2=size=426x240:rate=25', '-t', '8'],
+        ...['-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p'],
+        // Constant 80 Mbit/s: x264 pads every frame with filler data.
+        ...['-b:v', '80M', '-minrate', '80M', '-maxrate', '80M', '-bufsize', '4M'],
+        ...['-x264-params', 'nal-hrd=cbr', '-f', 'flv', file],
+      ]);
+      const publisher = spawn(
+        'ffmpeg',
+        ['-hide_banner', '-loglevel', 'error', '-re', '-i', file, '-c', 'copy', '-f', 'flv'].concat(
+          `rtmp://127.0.0.1:${port}/live/good-key-123`,
+        ),
+        { stdio: 'ignore' },
+      );
+      const [publication] = (await once(server, 'published')) as [Publication];
+      const exited = once(publisher, 'exit');
+      const late = setTimeout(() => publisher.kill('SIGKILL'), 20_000);
+      const [code, signal] = (await exited) as [number | null, string | null];
+      clearTimeout(late);
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      await once(server, 'unpublished');
+      expect(publication.feed.bytesIn).toBeGreaterThan(0.9 * statSync(file).size);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a second publisher on a job that has one, and kicks on demand', async () => {
