@@ -7,7 +7,7 @@
  *   2. S3 upload lag from segment close (file mtime) to object stored, p50/p95 (target p95 ≤ 300 ms).
  * Run: npm run bench:worker [-- --seconds 30]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,7 @@ import {
 import { JobReporter } from '../../apps/worker/src/runtime/job-reporter';
 import { JobRuntime } from '../../apps/worker/src/runtime/job-runtime';
 import { startSqsServer } from '../../test/support/sqs';
+import { makeInput } from '../ffmpeg-ladder/bench-util';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -141,36 +142,11 @@ async function main(): Promise<void> {
   await run({ type: 'AssignJob', data: { workerId: 'bench' } });
   await runtime.startJob(jobId, 1);
 
-  // A pre-encoded 1080p30 source, so the publisher costs only a copy (it is not measured).
-  const source = join(dir, 'source.flv');
-  execFileSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=1920x1080:rate=30',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    String(SECONDS + 15),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '60',
-    '-b:v',
-    '6M',
-    '-c:a',
-    'aac',
-    '-f',
-    'flv',
-    source,
-  ]);
+  // The standard ladder's input, as bench/ffmpeg-ladder makes it (what OBS sends for 1080p30:
+  // x264 veryfast, high profile, 6 Mbit/s, 2 s GOP), pre-encoded once so the publisher costs
+  // only a copy (it is not measured).
+  const source = join(tmpdir(), `ezlive-bench-1080p30-veryfast-${SECONDS + 15}s.flv`);
+  await makeInput(source, SECONDS + 15);
   const publisher = spawn(
     'ffmpeg',
     [
