@@ -232,6 +232,9 @@ function sections(r) {
     if (c)
       out.push(
         `CPU-seconds per media-second: one FFmpeg with a split filter graph **${c.oneProcess}**, one FFmpeg per rendition (the Go original's shape) **${c.onePerRendition}**, ratio **${c.ratio}** (target ≤ ${c.target}).` +
+          (c.trialRatios
+            ? ` Medians of ${c.trials} pairs run back to back in alternating order; the pairs' ratios were ${c.trialRatios.join(', ')}.`
+            : '') +
           (c.modelUnits
             ? ` The scheduler's cost model prices this ladder at ${c.modelUnits} units (${c.modelUnits / 100} cores): model ÷ measured **${c.modelOverMeasured}** (docs/scheduler.md#cost-model).`
             : ''),
