@@ -131,7 +131,7 @@ function sections(r) {
       'The append beats the raw baseline because the store appends with one EVALSHA (version check and both XADDs in a script) where the atomic raw equivalent is MULTI, two XADDs and EXEC; the rebuild pays for decoding, folding and writing every read model, which a bare XRANGE scan does not do.',
       ...(es.rebuild.ratioToOwnXrange
         ? [
-            `The raw side stores an event a field per part (type, data, metadata, stream), the way a hand-written event log would; the store keeps one JSON envelope per entry, which a client reads back about twice as fast (docs/architecture.md, key layout). A bare XRANGE of the store's own partitions ran at ${es.rebuild.ownXrangePerSec}/s, so decoding, folding and writing the read models cost the rebuild ${tidy(es.rebuild.ratioToOwnXrange)} of that rate; there is no target for that figure.`,
+            `The raw side stores an event a field per part (type, data, metadata, stream), the way a hand-written event log would; the store keeps one JSON envelope per entry, which a client reads back about twice as fast (docs/architecture.md, key layout). A bare XRANGE of the store's own partitions ran at ${es.rebuild.ownXrangePerSec}/s and the rebuild at ${tidy(es.rebuild.ratioToOwnXrange)}× that rate: the difference is decoding, folding and writing the read models. There is no target for that figure.`,
           ]
         : []),
     );
