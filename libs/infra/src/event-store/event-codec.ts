@@ -38,15 +38,18 @@ export function encodeEnvelope(
 /** Job/worker stream entry: id `0-<version>`. */
 export function decodeStreamEntry(streamId: string, [id, fields]: StreamEntry): RecordedEvent {
   const version = Number(id.slice(id.indexOf('-') + 1));
-  if (fields[0] === ENVELOPE) return build(JSON.parse(fields[1]) as Envelope, streamId, version);
-  return build(legacyEnvelope(fields), streamId, version);
+  return build(envelopeOf(fields), streamId, version);
 }
 
 /** Partition entry: the envelope names its stream and version. */
 export function decodePartitionEntry([, fields]: StreamEntry): RecordedEvent {
-  const e = fields[0] === ENVELOPE ? (JSON.parse(fields[1]) as Envelope) : legacyEnvelope(fields);
+  const e = envelopeOf(fields);
   if (e.s === undefined || e.v === undefined) throw new Error('partition entry lacks s or v');
-  return build(e, e.s, Number(e.v));
+  return build(e, e.s, e.v);
+}
+
+function envelopeOf(fields: string[]): Envelope {
+  return fields[0] === ENVELOPE ? (JSON.parse(fields[1]) as Envelope) : legacyEnvelope(fields);
 }
 
 function build(e: Envelope, streamId: string, version: number): RecordedEvent {
