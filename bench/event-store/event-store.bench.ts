@@ -114,13 +114,13 @@ async function main(): Promise<void> {
 
   // Reads take ~0.1–0.4 s each, where one run is at the mercy of a noisy neighbour: raw scan
   // and rebuild alternate READ_TRIALS times and each side reports its median.
-  const rawScan = () =>
+  /** Every entry of the 16 streams `keyOf(p)` names, 2000 per XRANGE. */
+  const scan = (keyOf: (p: number) => string) =>
     timed(async () => {
       for (let p = 0; p < 16; p++) {
-        let after = '-';
-        for (;;) {
+        for (let after = '-'; ;) {
           const batch = await redis.xrange(
-            `${prefix}:raw:{r${p}}:all`,
+            keyOf(p),
             after === '-' ? '-' : `(${after}`,
             '+',
             'COUNT',
@@ -131,17 +131,9 @@ async function main(): Promise<void> {
         }
       }
     });
+  const rawScan = () => scan((p) => `${prefix}:raw:{r${p}}:all`);
   // The same scan over the partitions the rebuild reads.
-  const ownScan = () =>
-    timed(async () => {
-      for (let p = 0; p < 16; p++) {
-        for (let after = '0-0'; ;) {
-          const batch = await es.store.readPartitionEntries(p, after, 2000);
-          if (batch.length === 0) break;
-          after = batch[batch.length - 1][0];
-        }
-      }
-    });
+  const ownScan = () => scan((p) => es.keys.partition(p));
   let rebuilt = 0;
   const rawTimes: number[] = [];
   const ownTimes: number[] = [];
