@@ -100,6 +100,8 @@ export class RtmpIngestServer extends EventEmitter<Events> {
     const rtmp = createRtmpProtocol();
     const remoteAddress = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
     let jobId: string | null = null;
+    /** The accepted publication's feed: the media of this connection goes there. */
+    let feed: FlvFeed | undefined;
     let closeReason = 'publisher disconnected';
 
     // Refuse to answer `publish` on the library's behalf: we answer after the key check.
@@ -117,9 +119,10 @@ export class RtmpIngestServer extends EventEmitter<Events> {
       if (this.publications.has(id))
         return this.refuse(socket, rtmp, remoteAddress, 'the job already has a publisher');
       jobId = id;
+      feed = new FlvFeed();
       const publication: Publication = {
         jobId: id,
-        feed: new FlvFeed(),
+        feed,
         remoteAddress,
         startedAt: Date.now(),
       };
@@ -128,9 +131,7 @@ export class RtmpIngestServer extends EventEmitter<Events> {
       socket.setTimeout(this.options.idleTimeoutMs ?? 10_000);
       this.emit('published', publication);
     };
-    rtmp.onPacketCallback = (packet) => {
-      if (jobId) this.publications.get(jobId)?.publication.feed.push(packet);
-    };
+    rtmp.onPacketCallback = (packet) => feed?.push(packet);
 
     socket.setTimeout(this.options.handshakeTimeoutMs ?? 10_000);
     socket.on('timeout', () => {
@@ -140,18 +141,18 @@ export class RtmpIngestServer extends EventEmitter<Events> {
     const restMs = this.options.mergedReadMs ?? 50;
     let resting: NodeJS.Timeout | undefined;
     socket.on('data', (data: Buffer) => {
-      const feed = jobId ? this.publications.get(jobId)?.publication.feed : undefined;
       // The tags of one read go to each reader in one write (writev) instead of one each.
-      feed?.cork();
+      const publishing = feed;
+      publishing?.cork();
       const err = rtmp.parserData(data);
-      feed?.uncork();
+      publishing?.uncork();
       if (err) {
         closeReason = 'protocol error';
         socket.destroy();
         return;
       }
       // Only once media flows: the handshake and commands are answered as they come.
-      if (feed && restMs > 0 && data.length < FULL_READ_BYTES) {
+      if (publishing && restMs > 0 && data.length < FULL_READ_BYTES) {
         socket.pause();
         resting = setTimeout(() => socket.resume(), restMs);
       }

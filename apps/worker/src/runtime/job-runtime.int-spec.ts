@@ -270,6 +270,7 @@ describe('worker JobRuntime (real Redis, real FFmpeg)', () => {
         .latest(jobId)
         .then((s) => (s && (s.ffmpegCpuPercent ?? 0) > 0 ? s : null)),
     );
+    expect(stats.ffmpegCpuPercent).toBeGreaterThan(0);
     expect(stats.ingestBytes).toBeGreaterThan(0);
     expect(stats.attempt).toBe(1);
     // The heartbeat's load is this job's estimate or its FFmpeg's measured CPU, if higher.
